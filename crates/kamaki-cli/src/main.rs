@@ -1,0 +1,5 @@
+//! The `kamaki` command-line client.
+
+fn main() {
+    println!("kamaki {}", env!("CARGO_PKG_VERSION"));
+}

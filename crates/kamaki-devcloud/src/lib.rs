@@ -1,0 +1,1 @@
+//! A local Synnefo cloud on loopback.

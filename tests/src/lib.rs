@@ -1,0 +1,1 @@
+//! End-to-end tests for kamaki-rs live in `tests/tests/`.

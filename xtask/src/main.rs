@@ -1,0 +1,49 @@
+//! Developer tasks for kamaki-rs: `cargo xtask <task>`.
+
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  demo     run the kamaki tutorial walkthrough on the local cloud
+  ci       run what CI runs (bash .ci/run)";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    match task.as_str() {
+        "demo" => demo(),
+        "ci" => run(Command::new("bash").arg(".ci/run")),
+        "" | "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown task {other:?}\n\n{USAGE}"),
+    }
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed: {status}");
+    }
+    Ok(())
+}
+
+fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| ".".into())
+}
+
+fn demo() -> Result<()> {
+    // The walkthrough runs as an example of kamaki-synnefo against the local cloud.
+    run(Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "-p", "kamaki-core", "--example", "demo"]))
+}
