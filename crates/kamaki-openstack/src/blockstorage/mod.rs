@@ -1,0 +1,1 @@
+//! The blockstorage service client.

@@ -1,0 +1,186 @@
+//! Types shared by the OpenStack clients.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Unknown JSON fields of a response, kept so that nothing the server sent is lost.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// A resource id: Cyclades uses integers where OpenStack uses strings.
+/// Accepts either in JSON; serializes back as it came.
+///
+/// ```
+/// use kamaki_openstack::ResourceId;
+/// let a: ResourceId = serde_json::from_str("42").unwrap();
+/// let b: ResourceId = serde_json::from_str("\"42\"").unwrap();
+/// assert_eq!(a, b);
+/// assert_eq!(a.to_string(), "42");
+/// assert_eq!(serde_json::to_string(&a).unwrap(), "42");
+/// ```
+#[derive(Debug, Clone, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceId {
+    text: String,
+    numeric: bool,
+}
+
+impl ResourceId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for ResourceId {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl PartialEq<str> for ResourceId {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for ResourceId {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl From<&str> for ResourceId {
+    fn from(s: &str) -> Self {
+        ResourceId {
+            text: s.to_string(),
+            numeric: false,
+        }
+    }
+}
+
+impl From<String> for ResourceId {
+    fn from(s: String) -> Self {
+        ResourceId {
+            text: s,
+            numeric: false,
+        }
+    }
+}
+
+impl From<u64> for ResourceId {
+    fn from(n: u64) -> Self {
+        ResourceId {
+            text: n.to_string(),
+            numeric: true,
+        }
+    }
+}
+
+impl AsRef<str> for ResourceId {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Serialize for ResourceId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self.numeric, self.text.parse::<u64>()) {
+            (true, Ok(n)) => s.serialize_u64(n),
+            _ => s.serialize_str(&self.text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(ResourceId {
+                text: s,
+                numeric: false,
+            }),
+            serde_json::Value::Number(n) => Ok(ResourceId {
+                text: n.to_string(),
+                numeric: true,
+            }),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a string or number id, got {other}"
+            ))),
+        }
+    }
+}
+
+/// Defines a status-like enum that accepts unknown values as `Other(String)`
+/// and (de)serializes as the server's string.
+///
+/// ```
+/// kamaki_openstack::string_enum! {
+///     /// A door state.
+///     pub enum DoorStatus { Open = "OPEN", Closed = "CLOSED" }
+/// }
+/// let s: DoorStatus = serde_json::from_str("\"OPEN\"").unwrap();
+/// assert_eq!(s, DoorStatus::Open);
+/// let o: DoorStatus = serde_json::from_str("\"AJAR\"").unwrap();
+/// assert_eq!(o, DoorStatus::Other("AJAR".into()));
+/// assert_eq!(o.as_str(), "AJAR");
+/// ```
+#[macro_export]
+macro_rules! string_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+        pub enum $name {
+            $($(#[$vmeta])* #[doc = concat!("`", $text, "`")] $variant,)*
+            /// No value was given.
+            #[default]
+            Unknown,
+            /// A value this version does not know.
+            Other(String),
+        }
+
+        impl $name {
+            /// The server's text for this value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)*
+                    $name::Unknown => "",
+                    $name::Other(s) => s.as_str(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => $name::$variant,)*
+                    "" => $name::Unknown,
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = <Option<String> as ::serde::Deserialize>::deserialize(d)?;
+                Ok(v.as_deref().map($name::from).unwrap_or_default())
+            }
+        }
+    };
+}
