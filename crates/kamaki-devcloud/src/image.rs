@@ -1,0 +1,6 @@
+//! stub
+use std::sync::Arc;
+use crate::util::{Fault, Req, R};
+use crate::Cloud;
+pub(crate) async fn handle(_cloud: &Arc<Cloud>, _req: Req) -> R { Err(Fault::endpoint_not_found()) }
+pub(crate) async fn seed(_c: &Arc<Cloud>) -> Result<(), Fault> { Ok(()) }

@@ -1,0 +1,2 @@
+//! kamaki-devcloud binary.
+fn main() {}
