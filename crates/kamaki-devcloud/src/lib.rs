@@ -173,7 +173,7 @@ impl Cloud {
     /// Lock the state, applying due transitions first.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         let mut g = lock(&self.state);
-        g.tick(util::now());
+        g.tick(util::now(), self.retention());
         g
     }
 
@@ -462,7 +462,6 @@ async fn route(cloud: Arc<Cloud>, req: Request<Incoming>) -> util::R {
             .filter(|s| !s.is_empty())
             .map(util::pct_decode)
             .collect(),
-        trailing_slash: rest.ends_with('/'),
         query: query.clone(),
         headers: parts.headers.clone(),
         body: None,

@@ -356,15 +356,21 @@ pub(crate) const PUBLIC_SUBNET: u64 = 1;
 
 impl State {
     /// Apply every time-based transition that is due.
-    pub fn tick(&mut self, now: f64) {
+    pub fn tick(&mut self, now: f64, retention: f64) {
         // servers
         let mut purge = Vec::new();
+        let mut destroyed = Vec::new();
         for s in self.servers.values_mut() {
             if let Some(t) = &s.transition {
                 if t.at <= now {
                     s.status = t.status.clone();
                     s.task_state = t.task.clone();
                     s.updated = t.at;
+                    if s.status == "DELETED" && !s.deleted {
+                        s.deleted = true;
+                        s.purge_at = Some(t.at + retention);
+                        destroyed.push((s.id, t.at));
+                    }
                     s.transition = None;
                 }
             }
@@ -382,6 +388,31 @@ impl State {
         for id in purge {
             self.servers.remove(&id);
         }
+        for (id, at) in destroyed {
+            let ports: Vec<u64> = self
+                .ports
+                .values()
+                .filter(|p| p.device == Some(id))
+                .map(|p| p.id)
+                .collect();
+            for p in ports {
+                self.remove_port(p);
+            }
+            for v in self.volumes.values_mut() {
+                if v.server == Some(id) && !v.deleted {
+                    if v.delete_on_termination || v.index == 0 {
+                        v.status = "deleted".into();
+                        v.deleted = true;
+                        v.purge_at = Some(at + retention);
+                    } else {
+                        v.status = "available".into();
+                        v.server = None;
+                    }
+                    v.updated = at;
+                    v.transition = None;
+                }
+            }
+        }
         // volumes
         let mut purge = Vec::new();
         for v in self.volumes.values_mut() {
@@ -389,6 +420,14 @@ impl State {
                 if t.at <= now {
                     v.status = t.status.clone();
                     v.updated = t.at;
+                    if v.status == "deleted" {
+                        v.deleted = true;
+                        v.server = None;
+                        v.purge_at = Some(t.at + retention);
+                    }
+                    if v.status == "available" {
+                        v.server = None;
+                    }
                     v.transition = None;
                 }
             }
@@ -419,21 +458,6 @@ impl State {
         }
         for id in gone {
             self.remove_port(id);
-        }
-        // snapshots
-        for acct in self.accounts.values_mut() {
-            for c in acct.containers.values_mut() {
-                for o in c.objects.values_mut() {
-                    if let Some(img) = &mut o.image {
-                        if let Some(at) = img.ready_at {
-                            if at <= now {
-                                img.status = "AVAILABLE".into();
-                                img.ready_at = None;
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 

@@ -224,8 +224,6 @@ pub(crate) struct Req {
     pub method: Method,
     /// Decoded path segments after the service prefix.
     pub segs: Vec<String>,
-    /// True when the raw path ended with `/`.
-    pub trailing_slash: bool,
     pub query: Vec<(String, Option<String>)>,
     pub headers: HeaderMap,
     pub body: Option<Incoming>,
@@ -362,10 +360,6 @@ const HEADER_VALUE: &AsciiSet = &PATH
 
 pub(crate) fn pct_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
-}
-
-pub(crate) fn pct_path(s: &str) -> String {
-    utf8_percent_encode(s, PATH).to_string()
 }
 
 pub(crate) fn pct_header(s: &str) -> String {
