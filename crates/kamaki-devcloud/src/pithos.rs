@@ -1295,10 +1295,13 @@ fn data_response(cloud: &Arc<Cloud>, req: &Req, b: http::response::Builder, src:
             let tail = format!("--{boundary}--\r\n");
             len += tail.len() as u64;
             pieces.push(Piece::Lit(Bytes::from(tail)));
-            let b = b
-                .status(206)
-                .header("content-type", format!("multipart/byteranges; boundary={boundary}"))
-                .header("content-length", len);
+            let mut b = b.status(206).header("content-length", len);
+            if let (Some(h), Ok(v)) = (
+                b.headers_mut(),
+                http::HeaderValue::from_str(&format!("multipart/byteranges; boundary={boundary}")),
+            ) {
+                h.insert(http::header::CONTENT_TYPE, v);
+            }
             finish(b, if req.is_head() { full(Bytes::new()) } else { stream_body(cloud, pieces) })
         }
     }

@@ -1,3 +1,5 @@
+//! End-to-end tests of the devcloud identity API over HTTP.
+
 mod common;
 
 use common::*;
