@@ -677,7 +677,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let detail = segs.len() == 2;
             let since = match req.q("changes-since") {
                 Some(c) => {
-                    let t = util::parse_iso(c).ok_or_else(|| Fault::bad_request("Invalid changes-since parameter"))?;
+                    // a raw `+` in the query decodes to a space
+                    let t = util::parse_iso(&c.replace(' ', "+"))
+                        .or_else(|| util::parse_iso(c))
+                        .ok_or_else(|| Fault::bad_request("Invalid changes-since parameter"))?;
                     if t > now + 1.0 {
                         return Err(Fault::bad_request("changes-since value set in the future"));
                     }
