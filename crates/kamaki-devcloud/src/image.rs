@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::pithos::{self, put_object_bytes};
 use crate::state::{ImageMeta, Sharing, State, Version};
-use crate::util::{self, builder, empty_response, finish, full, hdr, json_response, pct_header, pct_segment, Fault, Req, R};
+use crate::util::{self, builder, empty_response, finish, full, hdr, json_response, pct_segment, Fault, Req, R};
 use crate::{Cloud, SYSTEM_UUID};
 
 const DISK_FORMATS: &[&str] = &["diskdump", "extdump", "ntfsdump"];
@@ -204,7 +204,7 @@ fn image_headers(b: http::response::Builder, img: &ImageView, now: f64) -> http:
     let m = &img.meta;
     let mut b = b;
     b = hdr(b, "x-image-meta-id", &img.id);
-    b = hdr(b, "x-image-meta-name", &pct_header(&m.name));
+    b = hdr(b, "x-image-meta-name", &util::pct_path(&m.name));
     b = hdr(b, "x-image-meta-disk-format", &m.disk_format);
     b = hdr(b, "x-image-meta-container-format", &m.container_format);
     b = hdr(b, "x-image-meta-size", &img.version.bytes.to_string());
@@ -217,12 +217,12 @@ fn image_headers(b: http::response::Builder, img: &ImageView, now: f64) -> http:
     b = hdr(b, "x-image-meta-is-public", if img.is_public() { "True" } else { "False" });
     b = hdr(b, "x-image-meta-owner", &img.owner);
     b = hdr(b, "x-image-meta-is-snapshot", if m.is_snapshot { "True" } else { "False" });
-    b = hdr(b, "x-image-meta-description", &pct_header(&m.description));
+    b = hdr(b, "x-image-meta-description", &util::pct_path(&m.description));
     for (k, v) in &m.properties {
         b = hdr(
             b,
             &format!("x-image-meta-property-{}", pct_segment(&k.to_lowercase().replace('_', "-"))),
-            &pct_header(v),
+            &util::pct_path(v),
         );
     }
     b

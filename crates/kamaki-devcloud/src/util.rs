@@ -362,6 +362,11 @@ pub(crate) fn pct_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
+/// Percent-encode keeping `/` (Python's `quote` default).
+pub(crate) fn pct_path(s: &str) -> String {
+    utf8_percent_encode(s, PATH).to_string()
+}
+
 pub(crate) fn pct_header(s: &str) -> String {
     utf8_percent_encode(s, HEADER_VALUE).to_string()
 }
