@@ -15,16 +15,76 @@ const GIB: u64 = 1 << 30;
 
 /// (name, service, description, unit, limit)
 const RESOURCES: &[(&str, &str, &str, Option<&str>, u64)] = &[
-    ("astakos.pending_app", "astakos_account", "Number of pending project applications", None, 5),
-    ("cyclades.vm", "cyclades_compute", "Number of virtual machines", None, 50),
-    ("cyclades.total_cpu", "cyclades_compute", "Number of virtual machine processors", None, 200),
-    ("cyclades.cpu", "cyclades_compute", "Number of virtual machine processors of running VMs", None, 200),
-    ("cyclades.total_ram", "cyclades_compute", "Virtual machine memory", Some("bytes"), 512 * GIB),
-    ("cyclades.ram", "cyclades_compute", "Virtual machine memory of running VMs", Some("bytes"), 512 * GIB),
-    ("cyclades.disk", "cyclades_compute", "Virtual machine disk size", Some("bytes"), 4096 * GIB),
-    ("cyclades.floating_ip", "cyclades_network", "Number of Floating IP addresses", None, 20),
-    ("cyclades.network.private", "cyclades_network", "Number of private networks", None, 20),
-    ("pithos.diskspace", "pithos_object-store", "Pithos account diskspace", Some("bytes"), 100 * GIB),
+    (
+        "astakos.pending_app",
+        "astakos_account",
+        "Number of pending project applications",
+        None,
+        5,
+    ),
+    (
+        "cyclades.vm",
+        "cyclades_compute",
+        "Number of virtual machines",
+        None,
+        50,
+    ),
+    (
+        "cyclades.total_cpu",
+        "cyclades_compute",
+        "Number of virtual machine processors",
+        None,
+        200,
+    ),
+    (
+        "cyclades.cpu",
+        "cyclades_compute",
+        "Number of virtual machine processors of running VMs",
+        None,
+        200,
+    ),
+    (
+        "cyclades.total_ram",
+        "cyclades_compute",
+        "Virtual machine memory",
+        Some("bytes"),
+        512 * GIB,
+    ),
+    (
+        "cyclades.ram",
+        "cyclades_compute",
+        "Virtual machine memory of running VMs",
+        Some("bytes"),
+        512 * GIB,
+    ),
+    (
+        "cyclades.disk",
+        "cyclades_compute",
+        "Virtual machine disk size",
+        Some("bytes"),
+        4096 * GIB,
+    ),
+    (
+        "cyclades.floating_ip",
+        "cyclades_network",
+        "Number of Floating IP addresses",
+        None,
+        20,
+    ),
+    (
+        "cyclades.network.private",
+        "cyclades_network",
+        "Number of private networks",
+        None,
+        20,
+    ),
+    (
+        "pithos.diskspace",
+        "pithos_object-store",
+        "Pithos account diskspace",
+        Some("bytes"),
+        100 * GIB,
+    ),
 ];
 
 fn auth(cloud: &Cloud, req: &Req) -> Result<DevUser, Fault> {
@@ -63,7 +123,8 @@ fn usage(st: &State, cloud: &Cloud) -> BTreeMap<(String, String), BTreeMap<&'sta
     };
     for s in st.servers.values().filter(|s| !s.deleted) {
         let f = crate::compute::flavor(s.flavor);
-        let (cpu, ram, disk) = f.map_or((0, 0, 0), |f| (f.vcpus, f.ram * 1024 * 1024, f.disk * GIB));
+        let (cpu, ram, disk) =
+            f.map_or((0, 0, 0), |f| (f.vcpus, f.ram * 1024 * 1024, f.disk * GIB));
         add(&s.user, &s.project, "cyclades.vm", 1);
         add(&s.user, &s.project, "cyclades.total_cpu", cpu);
         add(&s.user, &s.project, "cyclades.total_ram", ram);
@@ -169,7 +230,10 @@ fn project_json(st: &State, p: &Project, viewer: &str) -> Value {
     o.insert("system_project".into(), json!(p.system));
     o.insert(
         "resources".into(),
-        p.spec.get("resources").cloned().unwrap_or_else(|| json!({})),
+        p.spec
+            .get("resources")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
     );
     if p.owner == viewer && !p.system {
         let mut app = p.spec.clone();
@@ -255,9 +319,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             match body.get("displaynames") {
                 Some(Value::Array(list)) => {
                     for n in list {
-                        let n = n
-                            .as_str()
-                            .ok_or_else(|| Fault::bad_request("displaynames must be a list of strings"))?;
+                        let n = n.as_str().ok_or_else(|| {
+                            Fault::bad_request("displaynames must be a list of strings")
+                        })?;
                         if let Some(u) = cloud.uuid_of(n) {
                             name_catalog.insert(n.into(), json!(u));
                         }
@@ -269,7 +333,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     }
                 }
                 None | Some(Value::Null) => {}
-                Some(_) => return Err(Fault::bad_request("displaynames must be a list of strings")),
+                Some(_) => {
+                    return Err(Fault::bad_request("displaynames must be a list of strings"))
+                }
             }
             json_response(
                 200,
@@ -340,7 +406,15 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 return Err(Fault::bad_request(format!("Unrecognized mode '{mode}'")));
             }
             if let Some(s) = req.q("state") {
-                if !["uninitialized", "active", "suspended", "terminated", "deleted"].contains(&s) {
+                if ![
+                    "uninitialized",
+                    "active",
+                    "suspended",
+                    "terminated",
+                    "deleted",
+                ]
+                .contains(&s)
+                {
                     return Err(Fault::bad_request("Unrecognized state"));
                 }
             }
@@ -348,7 +422,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .projects
                 .values()
                 .filter(|p| visible(&st, p, &user.uuid))
-                .filter(|p| req.q("name").is_none_or(|n| p.spec.get("name") == Some(&json!(n))))
+                .filter(|p| {
+                    req.q("name")
+                        .is_none_or(|n| p.spec.get("name") == Some(&json!(n)))
+                })
                 .filter(|p| req.q("state").is_none_or(|s| p.state == s))
                 .filter(|p| req.q("owner").is_none_or(|o| p.owner == o))
                 .map(|p| project_json(&st, p, &user.uuid))
@@ -403,7 +480,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     user: owner,
                     project: id.clone(),
                     state: "accepted".into(),
-                    dates: [("requested".to_string(), now), ("accepted".to_string(), now)].into(),
+                    dates: [
+                        ("requested".to_string(), now),
+                        ("accepted".to_string(), now),
+                    ]
+                    .into(),
                 },
             );
             json_response(201, &json!({"id": id, "application": app}))
@@ -442,7 +523,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     return Err(Fault::forbidden("Cannot join a system project"));
                 }
                 let auto = p.spec.get("join_policy") == Some(&json!("auto"));
-                (pid.to_string(), user.uuid.clone(), if auto { "accepted" } else { "requested" })
+                (
+                    pid.to_string(),
+                    user.uuid.clone(),
+                    if auto { "accepted" } else { "requested" },
+                )
             } else if let Some(e) = body.get("enroll") {
                 let pid = e
                     .get("project")
@@ -457,7 +542,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     .get(pid)
                     .ok_or_else(|| Fault::not_found(format!("Project {pid} not found")))?;
                 if p.owner != user.uuid {
-                    return Err(Fault::forbidden("Only the project owner can enroll members"));
+                    return Err(Fault::forbidden(
+                        "Only the project owner can enroll members",
+                    ));
                 }
                 let uuid = cloud
                     .uuid_of(email)
@@ -466,11 +553,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             } else {
                 return Err(Fault::bad_request("Unknown action"));
             };
-            if st
-                .memberships
-                .values()
-                .any(|m| m.project == project && m.user == member && ["accepted", "requested"].contains(&m.state.as_str()))
-            {
+            if st.memberships.values().any(|m| {
+                m.project == project
+                    && m.user == member
+                    && ["accepted", "requested"].contains(&m.state.as_str())
+            }) {
                 return Err(Fault::conflict("Already a member or membership pending"));
             }
             let id = Counters::next(&mut st.counters.membership);

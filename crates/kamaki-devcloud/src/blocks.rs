@@ -138,12 +138,18 @@ impl BlockStore {
         match &self.dir {
             Some(dir) => {
                 if !valid_hash(hash) {
-                    return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "bad hash"));
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "bad hash",
+                    ));
                 }
                 Ok(Bytes::from(tokio::fs::read(dir.join(hash)).await?))
             }
             None => lock(&self.mem).get(hash).cloned().ok_or_else(|| {
-                std::io::Error::new(std::io::ErrorKind::NotFound, format!("block {hash} missing"))
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("block {hash} missing"),
+                )
             }),
         }
     }
@@ -184,7 +190,10 @@ mod tests {
             "609f6e36d2405585188d5cfd761f407c7cc46a7d3f314c88270469dde315fcd1"
         );
         assert_eq!(block_hash(&[0u8; 100]), EMPTY_HASH);
-        let hs: Vec<String> = [&b"hell"[..], b"o wo", b"rld"].iter().map(|b| block_hash(b)).collect();
+        let hs: Vec<String> = [&b"hell"[..], b"o wo", b"rld"]
+            .iter()
+            .map(|b| block_hash(b))
+            .collect();
         assert_eq!(
             merkle(&hs),
             "261248af1f3261a1512a23d756c2e5150d820915792a05f9a3216e08f6c5ecbc"
@@ -201,7 +210,10 @@ mod tests {
     fn spec_example_3_and_5() {
         let a = vec![b'a'; BLOCK_SIZE];
         let h0 = block_hash(&a);
-        assert_eq!(h0, "299285fc41a44cdb038b9fdaf494c76ca9d0c866672b2b266c1a0c17dda60a05");
+        assert_eq!(
+            h0,
+            "299285fc41a44cdb038b9fdaf494c76ca9d0c866672b2b266c1a0c17dda60a05"
+        );
         let h1 = block_hash(b"xyz");
         assert_eq!(
             merkle(&[h0, h1]),

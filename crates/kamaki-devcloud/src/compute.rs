@@ -11,7 +11,9 @@ use serde_json::{json, Map, Value};
 use crate::image::{self, ImageView};
 use crate::network;
 use crate::state::{Counters, Keypair, Server, State, Transition, Volume, PUBLIC_NETWORK};
-use crate::util::{self, as_id, builder, empty_response, finish, full, hdr, json_response, Fault, Req, R};
+use crate::util::{
+    self, as_id, builder, empty_response, finish, full, hdr, json_response, Fault, Req, R,
+};
 use crate::Cloud;
 
 /// A flavor (static catalogue).
@@ -28,12 +30,54 @@ pub(crate) struct Flavor {
 }
 
 const FLAVORS: &[Flavor] = &[
-    Flavor { id: 1, vcpus: 1, ram: 1024, disk: 20, template: "ext_archipelago", volume_type: 1 },
-    Flavor { id: 2, vcpus: 1, ram: 2048, disk: 40, template: "ext_archipelago", volume_type: 1 },
-    Flavor { id: 3, vcpus: 2, ram: 2048, disk: 20, template: "ext_archipelago", volume_type: 1 },
-    Flavor { id: 4, vcpus: 2, ram: 4096, disk: 40, template: "ext_archipelago", volume_type: 1 },
-    Flavor { id: 5, vcpus: 4, ram: 8192, disk: 80, template: "ext_archipelago", volume_type: 1 },
-    Flavor { id: 6, vcpus: 1, ram: 1024, disk: 20, template: "drbd", volume_type: 2 },
+    Flavor {
+        id: 1,
+        vcpus: 1,
+        ram: 1024,
+        disk: 20,
+        template: "ext_archipelago",
+        volume_type: 1,
+    },
+    Flavor {
+        id: 2,
+        vcpus: 1,
+        ram: 2048,
+        disk: 40,
+        template: "ext_archipelago",
+        volume_type: 1,
+    },
+    Flavor {
+        id: 3,
+        vcpus: 2,
+        ram: 2048,
+        disk: 20,
+        template: "ext_archipelago",
+        volume_type: 1,
+    },
+    Flavor {
+        id: 4,
+        vcpus: 2,
+        ram: 4096,
+        disk: 40,
+        template: "ext_archipelago",
+        volume_type: 1,
+    },
+    Flavor {
+        id: 5,
+        vcpus: 4,
+        ram: 8192,
+        disk: 80,
+        template: "ext_archipelago",
+        volume_type: 1,
+    },
+    Flavor {
+        id: 6,
+        vcpus: 1,
+        ram: 1024,
+        disk: 20,
+        template: "drbd",
+        volume_type: 2,
+    },
 ];
 
 pub(crate) fn flavor(id: u64) -> Option<Flavor> {
@@ -42,7 +86,10 @@ pub(crate) fn flavor(id: u64) -> Option<Flavor> {
 
 impl Flavor {
     fn name(&self) -> String {
-        format!("C{}R{}D{}{}", self.vcpus, self.ram, self.disk, self.template)
+        format!(
+            "C{}R{}D{}{}",
+            self.vcpus, self.ram, self.disk, self.template
+        )
     }
 }
 
@@ -54,7 +101,10 @@ fn flavor_json(cloud: &Cloud, f: &Flavor, detail: bool) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(f.id));
     o.insert("name".into(), json!(f.name()));
-    o.insert("links".into(), util::links(&base(cloud), "flavors", &f.id.to_string()));
+    o.insert(
+        "links".into(),
+        util::links(&base(cloud), "flavors", &f.id.to_string()),
+    );
     if detail {
         o.insert("ram".into(), json!(f.ram));
         o.insert("disk".into(), json!(f.disk));
@@ -81,7 +131,10 @@ fn image_json(cloud: &Cloud, img: &ImageView, detail: bool, now: f64) -> Value {
             _ => "UNKNOWN",
         };
         o.insert("status".into(), json!(status));
-        o.insert("progress".into(), json!(if status == "ACTIVE" { 100 } else { 0 }));
+        o.insert(
+            "progress".into(),
+            json!(if status == "ACTIVE" { 100 } else { 0 }),
+        );
         o.insert("created".into(), json!(util::iso(img.meta.created)));
         o.insert("updated".into(), json!(util::iso(img.meta.updated)));
         o.insert("user_id".into(), json!(img.owner));
@@ -97,8 +150,16 @@ fn image_json(cloud: &Cloud, img: &ImageView, detail: bool, now: f64) -> Value {
 fn nics(st: &State, id: u64) -> (Vec<Value>, Map<String, Value>) {
     let mut attachments = Vec::new();
     let mut addresses = Map::new();
-    for p in st.ports.values().filter(|p| p.device == Some(id) && p.delete_at.is_none()) {
-        let ip = p.fixed_ips.first().map(|(ip, _)| ip.clone()).unwrap_or_default();
+    for p in st
+        .ports
+        .values()
+        .filter(|p| p.device == Some(id) && p.delete_at.is_none())
+    {
+        let ip = p
+            .fixed_ips
+            .first()
+            .map(|(ip, _)| ip.clone())
+            .unwrap_or_default();
         let kind = if !ip.is_empty() && network::is_floating(st, &ip, p.network) {
             "floating"
         } else {
@@ -129,13 +190,19 @@ fn server_json(cloud: &Cloud, st: &State, s: &Server, detail: bool, now: f64) ->
     let mut o = Map::new();
     o.insert("id".into(), json!(s.id));
     o.insert("name".into(), json!(s.name));
-    o.insert("links".into(), util::links(&base(cloud), "servers", &s.id.to_string()));
+    o.insert(
+        "links".into(),
+        util::links(&base(cloud), "servers", &s.id.to_string()),
+    );
     if !detail {
         return Value::Object(o);
     }
     let progress = match s.status.as_str() {
         "BUILD" => {
-            let total = s.transition.as_ref().map_or(1.0, |t| (t.at - s.created).max(1e-6));
+            let total = s
+                .transition
+                .as_ref()
+                .map_or(1.0, |t| (t.at - s.created).max(1e-6));
             (((now - s.created) / total) * 100.0).clamp(0.0, 99.0) as u64
         }
         "ACTIVE" => 100,
@@ -188,7 +255,10 @@ fn server_json(cloud: &Cloud, st: &State, s: &Server, detail: bool, now: f64) ->
     o.insert("config_drive".into(), json!(""));
     o.insert("accessIPv4".into(), json!(""));
     o.insert("accessIPv6".into(), json!(""));
-    o.insert("SNF:fqdn".into(), json!(format!("snf-{}.vm.devcloud.local", s.id)));
+    o.insert(
+        "SNF:fqdn".into(),
+        json!(format!("snf-{}.vm.devcloud.local", s.id)),
+    );
     o.insert("SNF:port_forwarding".into(), json!({}));
     o.insert("deleted".into(), json!(s.deleted));
     o.insert("SNF:rescue".into(), json!(s.rescue));
@@ -201,7 +271,10 @@ fn keypair_brief(k: &Keypair) -> Value {
 
 fn fingerprint(key: &str) -> String {
     let d = md5::Md5::digest(key.trim().as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+    d.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn get_server<'a>(st: &'a State, user: &str, id: &str) -> Result<&'a Server, Fault> {
@@ -227,8 +300,14 @@ fn str_list(v: Option<&Value>, what: &str) -> Result<Vec<String>, Fault> {
             .iter()
             .map(|x| x.as_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| Fault::bad_request(format!("Malformed request: {what} must be a list of strings"))),
-        Some(_) => Err(Fault::bad_request(format!("Malformed request: {what} must be a list"))),
+            .ok_or_else(|| {
+                Fault::bad_request(format!(
+                    "Malformed request: {what} must be a list of strings"
+                ))
+            }),
+        Some(_) => Err(Fault::bad_request(format!(
+            "Malformed request: {what} must be a list"
+        ))),
     }
 }
 
@@ -262,25 +341,37 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
     let metadata = match s.get("metadata") {
         None | Some(Value::Null) => BTreeMap::new(),
         Some(Value::Object(_)) => util::str_map(s.get("metadata"))?,
-        Some(_) => return Err(Fault::bad_request("Malformed request: metadata must be an object")),
+        Some(_) => {
+            return Err(Fault::bad_request(
+                "Malformed request: metadata must be an object",
+            ))
+        }
     };
     if let Some(p) = s.get("personality") {
         match p {
             Value::Array(list) => {
                 if list.len() > 5 {
-                    return Err(Fault::over_limit("Maximum number of personalities exceeded"));
+                    return Err(Fault::over_limit(
+                        "Maximum number of personalities exceeded",
+                    ));
                 }
                 for item in list {
                     let Some(m) = item.as_object() else {
                         return Err(Fault::bad_request("Malformed personality"));
                     };
-                    if m.keys().any(|k| !["path", "contents", "owner", "group", "mode"].contains(&k.as_str())) {
+                    if m.keys().any(|k| {
+                        !["path", "contents", "owner", "group", "mode"].contains(&k.as_str())
+                    }) {
                         return Err(Fault::bad_request("Malformed personality"));
                     }
                 }
             }
             Value::Null => {}
-            _ => return Err(Fault::bad_request("Malformed request: personality must be a list")),
+            _ => {
+                return Err(Fault::bad_request(
+                    "Malformed request: personality must be a list",
+                ))
+            }
         }
     }
     let tags = str_list(s.get("tags"), "tags")?;
@@ -291,7 +382,9 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
     key_names.dedup();
     if let Some(k) = s.get("key_name").and_then(Value::as_str) {
         if !key_names.is_empty() {
-            return Err(Fault::bad_request("Only one of key_name and SNF:key_names may be given"));
+            return Err(Fault::bad_request(
+                "Only one of key_name and SNF:key_names may be given",
+            ));
         }
         key_names.push(k.to_string());
     }
@@ -307,9 +400,14 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
     let networks = match s.get("networks") {
         None | Some(Value::Null) => None,
         Some(Value::Array(list)) => Some(list.clone()),
-        Some(_) => return Err(Fault::bad_request("Malformed request: networks must be a list")),
+        Some(_) => {
+            return Err(Fault::bad_request(
+                "Malformed request: networks must be a list",
+            ))
+        }
     };
-    let fl = flavor(flavor_id).ok_or_else(|| Fault::not_found(format!("Flavor {flavor_id} not found")))?;
+    let fl = flavor(flavor_id)
+        .ok_or_else(|| Fault::not_found(format!("Flavor {flavor_id} not found")))?;
     let now = util::now();
     let delay = cloud.delay();
     let mut st = cloud.lock();
@@ -317,7 +415,9 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
         .filter(|i| i.visible_to(&st, user))
         .ok_or_else(|| Fault::not_found(format!("Image {image_id} not found")))?;
     if img.status(now) != "AVAILABLE" {
-        return Err(Fault::bad_request(format!("Image {image_id} is not available")));
+        return Err(Fault::bad_request(format!(
+            "Image {image_id} is not available"
+        )));
     }
     for k in &key_names {
         if !st.keypairs.get(user).is_some_and(|m| m.contains_key(k)) {
@@ -335,9 +435,9 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
         None => plan.push((PUBLIC_NETWORK, None, None)),
         Some(list) => {
             for n in list {
-                let m = n
-                    .as_object()
-                    .ok_or_else(|| Fault::bad_request("Malformed request: invalid networks item"))?;
+                let m = n.as_object().ok_or_else(|| {
+                    Fault::bad_request("Malformed request: invalid networks item")
+                })?;
                 if let Some(port) = m.get("port") {
                     let pid = as_id(port).ok_or_else(|| Fault::bad_request("Invalid port id"))?;
                     let p = st
@@ -350,18 +450,22 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
                     }
                     plan.push((p.network, None, Some(pid)));
                 } else {
-                    let nid = m
-                        .get("uuid")
-                        .and_then(as_id)
-                        .ok_or_else(|| Fault::bad_request("Malformed request: invalid network uuid"))?;
+                    let nid = m.get("uuid").and_then(as_id).ok_or_else(|| {
+                        Fault::bad_request("Malformed request: invalid network uuid")
+                    })?;
                     let net = st
                         .networks
                         .get(&nid)
                         .filter(|n| n.public || n.user.as_deref() == Some(user))
                         .ok_or_else(|| Fault::not_found(format!("Network {nid} not found")))?;
-                    let ip = m.get("fixed_ip").and_then(Value::as_str).map(str::to_string);
+                    let ip = m
+                        .get("fixed_ip")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
                     if net.public && ip.is_none() && nid != PUBLIC_NETWORK {
-                        return Err(Fault::bad_request("A floating IP is required for public networks"));
+                        return Err(Fault::bad_request(
+                            "A floating IP is required for public networks",
+                        ));
                     }
                     plan.push((nid, ip, None));
                 }
@@ -389,7 +493,10 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
             created: now,
             updated: now,
             metadata,
-            tags: tags.iter().map(|t| (t.clone(), "PENDADD".to_string())).collect(),
+            tags: tags
+                .iter()
+                .map(|t| (t.clone(), "PENDADD".to_string()))
+                .collect(),
             tags_ready_at: now + delay,
             deleted: false,
             transition: Some(Transition {
@@ -400,7 +507,10 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
             purge_at: None,
             volumes: vec![],
             key_names,
-            shared_to_project: s.get("shared_to_project").and_then(Value::as_bool).unwrap_or(false),
+            shared_to_project: s
+                .get("shared_to_project")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             rescue: false,
         },
     );
@@ -422,7 +532,12 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
         };
         if let Err(e) = res {
             // roll back the half-created server
-            let ports: Vec<u64> = st.ports.values().filter(|p| p.device == Some(id)).map(|p| p.id).collect();
+            let ports: Vec<u64> = st
+                .ports
+                .values()
+                .filter(|p| p.device == Some(id))
+                .map(|p| p.id)
+                .collect();
             for p in ports {
                 st.remove_port(p);
             }
@@ -465,7 +580,11 @@ async fn create_server(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
     if let Some(s) = st.servers.get_mut(&id) {
         s.volumes.push(vid);
     }
-    let server = st.servers.get(&id).cloned().ok_or_else(|| Fault::internal("server vanished"))?;
+    let server = st
+        .servers
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| Fault::internal("server vanished"))?;
     let mut v = server_json(cloud, &st, &server, true, now);
     if let Some(o) = v.as_object_mut() {
         o.insert("adminPass".into(), json!(util::admin_pass()));
@@ -501,9 +620,17 @@ async fn server_action(cloud: &Arc<Cloud>, mut req: Req, user: &str, id: &str) -
     if s.deleted {
         return Err(Fault::bad_request("Server is deleted"));
     }
-    let not_implemented = ["confirmResize", "revertResize", "changePassword", "rebuild", "createImage"];
+    let not_implemented = [
+        "confirmResize",
+        "revertResize",
+        "changePassword",
+        "rebuild",
+        "createImage",
+    ];
     if not_implemented.contains(&action.as_str()) {
-        return Err(Fault::not_implemented(format!("Action '{action}' is not supported")));
+        return Err(Fault::not_implemented(format!(
+            "Action '{action}' is not supported"
+        )));
     }
     let known = [
         "start",
@@ -528,7 +655,10 @@ async fn server_action(cloud: &Arc<Cloud>, mut req: Req, user: &str, id: &str) -
             return Err(if s.status == "BUILD" {
                 Fault::build_in_progress("Server is being built")
             } else {
-                Fault::bad_request(format!("Cannot perform '{action}': server has a pending task ({})", t.status))
+                Fault::bad_request(format!(
+                    "Cannot perform '{action}': server has a pending task ({})",
+                    t.status
+                ))
             });
         }
     }
@@ -569,11 +699,14 @@ async fn server_action(cloud: &Arc<Cloud>, mut req: Req, user: &str, id: &str) -
                 .get("flavorRef")
                 .and_then(as_id)
                 .ok_or_else(|| Fault::bad_request("Missing flavorRef"))?;
-            let fl = flavor(fid).ok_or_else(|| Fault::not_found(format!("Flavor {fid} not found")))?;
+            let fl =
+                flavor(fid).ok_or_else(|| Fault::not_found(format!("Flavor {fid} not found")))?;
             need("STOPPED")?;
             let cur = flavor(s.flavor);
             if cur.is_some_and(|c| c.template != fl.template) {
-                return Err(Fault::bad_request("Cannot resize to a flavor with another disk template"));
+                return Err(Fault::bad_request(
+                    "Cannot resize to a flavor with another disk template",
+                ));
             }
             if s.flavor == fid {
                 return Err(Fault::bad_request("Server already has this flavor"));
@@ -598,19 +731,30 @@ async fn server_action(cloud: &Arc<Cloud>, mut req: Req, user: &str, id: &str) -
         "firewallProfile" => {
             let profile = arg.get("profile").and_then(Value::as_str).unwrap_or("");
             if !["ENABLED", "DISABLED", "PROTECTED"].contains(&profile) {
-                return Err(Fault::bad_request(format!("Invalid firewall profile '{profile}'")));
+                return Err(Fault::bad_request(format!(
+                    "Invalid firewall profile '{profile}'"
+                )));
             }
             let nic = arg.get("nic").and_then(as_id);
             let mut found = false;
-            let public: Vec<u64> = st.networks.values().filter(|n| n.public).map(|n| n.id).collect();
+            let public: Vec<u64> = st
+                .networks
+                .values()
+                .filter(|n| n.public)
+                .map(|n| n.id)
+                .collect();
             for p in st.ports.values_mut() {
-                if p.device == Some(s.id) && (nic == Some(p.id) || (nic.is_none() && public.contains(&p.network))) {
+                if p.device == Some(s.id)
+                    && (nic == Some(p.id) || (nic.is_none() && public.contains(&p.network)))
+                {
                     p.firewall = profile.into();
                     found = true;
                 }
             }
             if !found {
-                return Err(Fault::bad_request("No matching NIC for the firewall profile"));
+                return Err(Fault::bad_request(
+                    "No matching NIC for the firewall profile",
+                ));
             }
             empty_response(202)
         }
@@ -642,7 +786,17 @@ async fn server_action(cloud: &Arc<Cloud>, mut req: Req, user: &str, id: &str) -
                 .find(|f| f.address == addr && f.user == user)
                 .cloned()
                 .ok_or_else(|| Fault::not_found(format!("Floating IP {addr} not found")))?;
-            network::create_port(&mut st, user, f.network, Some(s.id), Some(addr.to_string()), "", vec![], now, delay)?;
+            network::create_port(
+                &mut st,
+                user,
+                f.network,
+                Some(s.id),
+                Some(addr.to_string()),
+                "",
+                vec![],
+                now,
+                delay,
+            )?;
             empty_response(202)
         }
         _ => {
@@ -708,7 +862,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
         (Method::GET, ["servers", id]) => {
             let st = cloud.lock();
             let s = get_server(&st, &user, id)?;
-            json_response(200, &json!({"server": server_json(cloud, &st, s, true, now)}))
+            json_response(
+                200,
+                &json!({"server": server_json(cloud, &st, s, true, now)}),
+            )
         }
         (Method::PUT, ["servers", id]) => {
             let body = req.json().await?;
@@ -758,7 +915,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let s = get_server_mut(&mut st, &user, id)?;
             s.metadata.extend(meta);
             if s.metadata.len() > 50 {
-                return Err(Fault::bad_request("Maximum number of metadata items exceeded"));
+                return Err(Fault::bad_request(
+                    "Maximum number of metadata items exceeded",
+                ));
             }
             s.updated = now;
             json_response(201, &json!({"metadata": s.metadata}))
@@ -779,7 +938,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .and_then(Value::as_object)
                 .ok_or_else(|| Fault::bad_request("Malformed request: missing meta"))?;
             if meta.len() != 1 || !meta.contains_key(*key) {
-                return Err(Fault::bad_request("Malformed request: meta must contain exactly the path key"));
+                return Err(Fault::bad_request(
+                    "Malformed request: meta must contain exactly the path key",
+                ));
             }
             let val = match &meta[*key] {
                 Value::String(s) => s.clone(),
@@ -854,7 +1015,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             }
             let mut st = cloud.lock();
             let s = get_server_mut(&mut st, &user, id)?;
-            s.tags = tags.iter().map(|t| (t.clone(), "PENDADD".to_string())).collect();
+            s.tags = tags
+                .iter()
+                .map(|t| (t.clone(), "PENDADD".to_string()))
+                .collect();
             s.tags_ready_at = now + delay;
             let tags: Vec<&String> = s.tags.keys().collect();
             let statuses: Vec<&String> = s.tags.values().collect();
@@ -887,8 +1051,16 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             }
             s.tags.insert(tag.to_string(), "PENDADD".into());
             s.tags_ready_at = now + delay;
-            let loc = format!("{}/servers/{}/tags/{}", base(cloud), s.id, util::pct_segment(tag));
-            finish(hdr(builder(201), "location", &loc).header("content-length", 0), full(Bytes::new()))
+            let loc = format!(
+                "{}/servers/{}/tags/{}",
+                base(cloud),
+                s.id,
+                util::pct_segment(tag)
+            );
+            finish(
+                hdr(builder(201), "location", &loc).header("content-length", 0),
+                full(Bytes::new()),
+            )
         }
         (Method::DELETE, ["servers", id, "tags", tag]) => {
             let mut st = cloud.lock();
@@ -918,7 +1090,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .and_then(|a| st.volumes.get(&a))
                 .filter(|v| v.server == Some(s.id) && !v.deleted)
                 .ok_or_else(|| Fault::not_found(format!("Volume attachment {att} not found")))?;
-            json_response(200, &json!({"volumeAttachment": {"id": v.id, "volumeId": v.id, "serverId": s.id, "device": ""}}))
+            json_response(
+                200,
+                &json!({"volumeAttachment": {"id": v.id, "volumeId": v.id, "serverId": s.id, "device": ""}}),
+            )
         }
         (Method::POST, ["servers", id, "os-volume_attachments"]) => {
             let body = req.json().await?;
@@ -930,9 +1105,15 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let mut st = cloud.lock();
             let s = get_server(&st, &user, id)?.clone();
             if s.deleted || !["ACTIVE", "STOPPED"].contains(&s.status.as_str()) {
-                return Err(Fault::bad_request("Server is not in a state that allows attaching volumes"));
+                return Err(Fault::bad_request(
+                    "Server is not in a state that allows attaching volumes",
+                ));
             }
-            let index = st.volumes.values().filter(|v| v.server == Some(s.id)).count() as u32;
+            let index = st
+                .volumes
+                .values()
+                .filter(|v| v.server == Some(s.id))
+                .count() as u32;
             let v = st
                 .volumes
                 .get_mut(&vid)
@@ -953,7 +1134,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 status: "in_use".into(),
                 task: String::new(),
             });
-            json_response(202, &json!({"volumeAttachment": {"id": vid, "volumeId": vid, "serverId": s.id, "device": ""}}))
+            json_response(
+                202,
+                &json!({"volumeAttachment": {"id": vid, "volumeId": vid, "serverId": s.id, "device": ""}}),
+            )
         }
         (Method::DELETE, ["servers", id, "os-volume_attachments", att]) => {
             let mut st = cloud.lock();
@@ -967,7 +1151,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .filter(|v| v.server == Some(s.id) && !v.deleted)
                 .ok_or_else(|| Fault::not_found(format!("Volume attachment {att} not found")))?;
             if v.index == 0 {
-                return Err(Fault::bad_request("Cannot detach the root volume of a server"));
+                return Err(Fault::bad_request(
+                    "Cannot detach the root volume of a server",
+                ));
             }
             if v.status != "in_use" && v.status != "error" {
                 return Err(Fault::bad_request(format!("Volume {vid} is not in use")));
@@ -987,7 +1173,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let list: Vec<Value> = if req.q("SNF:flavor-access").is_some() {
                 vec![]
             } else {
-                FLAVORS.iter().map(|f| flavor_json(cloud, f, detail)).collect()
+                FLAVORS
+                    .iter()
+                    .map(|f| flavor_json(cloud, f, detail))
+                    .collect()
             };
             json_response(200, &json!({"flavors": list}))
         }

@@ -14,10 +14,13 @@ pub(crate) fn seed(cloud: &Arc<Cloud>) {
     let now = util::now();
     let mut st = cloud.lock();
     for u in &cloud.cfg.users {
-        let acct = st.accounts.entry(u.uuid.clone()).or_insert_with(|| Account {
-            modified: now,
-            ..Default::default()
-        });
+        let acct = st
+            .accounts
+            .entry(u.uuid.clone())
+            .or_insert_with(|| Account {
+                modified: now,
+                ..Default::default()
+            });
         if acct.containers.is_empty() {
             acct.containers
                 .insert("pithos".into(), Container::new(now, &u.uuid));
@@ -25,7 +28,10 @@ pub(crate) fn seed(cloud: &Arc<Cloud>) {
         st.projects.entry(u.uuid.clone()).or_insert_with(|| {
             let mut spec = serde_json::Map::new();
             spec.insert("name".into(), json!(format!("system:{}", u.uuid)));
-            spec.insert("description".into(), json!(format!("System project for user {}", u.name)));
+            spec.insert(
+                "description".into(),
+                json!(format!("System project for user {}", u.name)),
+            );
             spec.insert("homepage".into(), json!(""));
             spec.insert("end_date".into(), json!("2100-01-01T00:00:00+00:00"));
             spec.insert("join_policy".into(), json!("closed"));
@@ -70,7 +76,12 @@ pub(crate) fn catalog(cloud: &Cloud) -> Value {
         entry("cyclades_network", "network", "v2.0", "/network/v2.0"),
         entry("cyclades_volume", "volume", "v2.0", "/volume/v2.0"),
         entry("cyclades_plankton", "image", "v1.0", "/image/v1.0"),
-        entry("pithos_object-store", "object-store", "v1", "/object-store/v1"),
+        entry(
+            "pithos_object-store",
+            "object-store",
+            "v1",
+            "/object-store/v1"
+        ),
         entry("pithos_public", "pithos_public", "", "/public"),
     ])
 }
@@ -131,7 +142,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .get("auth")
                 .and_then(Value::as_object)
                 .ok_or_else(|| Fault::bad_request("Malformed request: missing credentials"))?;
-            let token = if let Some(t) = auth.get("token").and_then(|t| t.get("id")).and_then(Value::as_str) {
+            let token = if let Some(t) = auth
+                .get("token")
+                .and_then(|t| t.get("id"))
+                .and_then(Value::as_str)
+            {
                 Some(t.to_string())
             } else if let Some(pc) = auth.get("passwordCredentials") {
                 let user = pc.get("username").and_then(Value::as_str).unwrap_or("");
@@ -143,7 +158,8 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             } else {
                 None
             };
-            let token = token.ok_or_else(|| Fault::bad_request("Malformed request: missing credentials"))?;
+            let token = token
+                .ok_or_else(|| Fault::bad_request("Malformed request: missing credentials"))?;
             let user = cloud
                 .user_by_token(&token)
                 .cloned()
@@ -165,7 +181,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .cloned()
                 .ok_or_else(|| Fault::not_found("Invalid token"))?;
             if let Some(scope) = req.q("belongsTo") {
-                if !scope.is_empty() && scope != user.uuid && !user_projects(cloud, &user.uuid).iter().any(|p| p == scope) {
+                if !scope.is_empty()
+                    && scope != user.uuid
+                    && !user_projects(cloud, &user.uuid).iter().any(|p| p == scope)
+                {
                     return Err(Fault::not_found("Token does not belong to the given scope"));
                 }
             }

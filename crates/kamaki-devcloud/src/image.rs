@@ -9,7 +9,9 @@ use serde_json::{json, Map, Value};
 
 use crate::pithos::{self, put_object_bytes};
 use crate::state::{ImageMeta, Sharing, State, Version};
-use crate::util::{self, builder, empty_response, finish, full, hdr, json_response, pct_segment, Fault, Req, R};
+use crate::util::{
+    self, builder, empty_response, finish, full, hdr, json_response, pct_segment, Fault, Req, R,
+};
 use crate::{Cloud, SYSTEM_UUID};
 
 const DISK_FORMATS: &[&str] = &["diskdump", "extdump", "ntfsdump"];
@@ -36,7 +38,14 @@ impl ImageView {
     pub fn members(&self) -> Vec<String> {
         self.sharing
             .as_ref()
-            .map(|s| s.read.iter().chain(&s.write).filter(|x| *x != "*").cloned().collect())
+            .map(|s| {
+                s.read
+                    .iter()
+                    .chain(&s.write)
+                    .filter(|x| *x != "*")
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
     pub fn location(&self) -> String {
@@ -73,7 +82,9 @@ impl ImageView {
         st.accounts
             .get(&self.owner)
             .and_then(|a| a.containers.get(&self.container))
-            .is_some_and(|c| pithos::object_access(st, &self.owner, c, &self.path, user) >= pithos::Access::Read)
+            .is_some_and(|c| {
+                pithos::object_access(st, &self.owner, c, &self.path, user) >= pithos::Access::Read
+            })
     }
 }
 
@@ -112,7 +123,11 @@ pub(crate) fn visible_images(st: &State, user: &str) -> Vec<ImageView> {
 }
 
 /// Apply `f` to the image metadata of the object with this uuid.
-pub(crate) fn with_object<T>(st: &mut State, id: &str, f: impl FnOnce(&mut crate::state::Object) -> T) -> Option<T> {
+pub(crate) fn with_object<T>(
+    st: &mut State,
+    id: &str,
+    f: impl FnOnce(&mut crate::state::Object) -> T,
+) -> Option<T> {
     for a in st.accounts.values_mut() {
         for c in a.containers.values_mut() {
             for o in c.objects.values_mut() {
@@ -127,24 +142,43 @@ pub(crate) fn with_object<T>(st: &mut State, id: &str, f: impl FnOnce(&mut crate
 
 /// Built-in public images owned by the system account.
 pub(crate) async fn seed(cloud: &Arc<Cloud>) -> Result<(), Fault> {
-    let builtin: [(&str, &str, &str, &[(&str, &str)]); 3] = [
+    type Builtin<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let builtin: [Builtin<'_>; 3] = [
         (
             "debian-12.diskdump",
             "Debian 12 Bookworm",
             "debian",
-            &[("os", "debian"), ("osfamily", "linux"), ("users", "root"), ("root_partition", "1"), ("description", "Debian 12 base system")],
+            &[
+                ("os", "debian"),
+                ("osfamily", "linux"),
+                ("users", "root"),
+                ("root_partition", "1"),
+                ("description", "Debian 12 base system"),
+            ],
         ),
         (
             "ubuntu-22.04.diskdump",
             "Ubuntu 22.04 LTS",
             "ubuntu",
-            &[("os", "ubuntu"), ("osfamily", "linux"), ("users", "user"), ("root_partition", "1"), ("description", "Ubuntu Server 22.04 LTS")],
+            &[
+                ("os", "ubuntu"),
+                ("osfamily", "linux"),
+                ("users", "user"),
+                ("root_partition", "1"),
+                ("description", "Ubuntu Server 22.04 LTS"),
+            ],
         ),
         (
             "windows-2019.diskdump",
             "Windows Server 2019",
             "windows",
-            &[("os", "windows"), ("osfamily", "windows"), ("users", "Administrator"), ("root_partition", "2"), ("description", "Windows Server 2019 Datacenter")],
+            &[
+                ("os", "windows"),
+                ("osfamily", "windows"),
+                ("users", "Administrator"),
+                ("root_partition", "2"),
+                ("description", "Windows Server 2019 Datacenter"),
+            ],
         ),
     ];
     for (path, name, key, props) in builtin {
@@ -154,7 +188,16 @@ pub(crate) async fn seed(cloud: &Arc<Cloud>) -> Result<(), Fault> {
             continue;
         }
         let data = Bytes::from(pseudo_bytes(key.len() as u64 * 7919, 64 * 1024 + key.len()));
-        put_object_bytes(cloud, SYSTEM_UUID, "images", path, data, "application/octet-stream", Some(id.clone())).await?;
+        put_object_bytes(
+            cloud,
+            SYSTEM_UUID,
+            "images",
+            path,
+            data,
+            "application/octet-stream",
+            Some(id.clone()),
+        )
+        .await?;
         let now = util::now();
         let mut st = cloud.lock();
         with_object(&mut st, &id, |o| {
@@ -164,10 +207,17 @@ pub(crate) async fn seed(cloud: &Arc<Cloud>) -> Result<(), Fault> {
             });
             o.image = Some(ImageMeta {
                 name: name.into(),
-                disk_format: if key == "windows" { "ntfsdump".into() } else { "diskdump".into() },
+                disk_format: if key == "windows" {
+                    "ntfsdump".into()
+                } else {
+                    "diskdump".into()
+                },
                 container_format: "bare".into(),
                 status: "AVAILABLE".into(),
-                properties: props.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                properties: props
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
                 created: now,
                 updated: now,
                 is_snapshot: false,
@@ -210,18 +260,41 @@ fn image_headers(b: http::response::Builder, img: &ImageView, now: f64) -> http:
     b = hdr(b, "x-image-meta-size", &img.version.bytes.to_string());
     b = hdr(b, "x-image-meta-checksum", &img.version.hash);
     b = hdr(b, "x-image-meta-location", &img.location());
-    b = hdr(b, "x-image-meta-created-at", &util::plankton_date(m.created));
-    b = hdr(b, "x-image-meta-updated-at", &util::plankton_date(m.updated));
+    b = hdr(
+        b,
+        "x-image-meta-created-at",
+        &util::plankton_date(m.created),
+    );
+    b = hdr(
+        b,
+        "x-image-meta-updated-at",
+        &util::plankton_date(m.updated),
+    );
     b = hdr(b, "x-image-meta-deleted-at", "");
     b = hdr(b, "x-image-meta-status", &img.header_status(now));
-    b = hdr(b, "x-image-meta-is-public", if img.is_public() { "True" } else { "False" });
+    b = hdr(
+        b,
+        "x-image-meta-is-public",
+        if img.is_public() { "True" } else { "False" },
+    );
     b = hdr(b, "x-image-meta-owner", &img.owner);
-    b = hdr(b, "x-image-meta-is-snapshot", if m.is_snapshot { "True" } else { "False" });
-    b = hdr(b, "x-image-meta-description", &util::pct_path(&m.description));
+    b = hdr(
+        b,
+        "x-image-meta-is-snapshot",
+        if m.is_snapshot { "True" } else { "False" },
+    );
+    b = hdr(
+        b,
+        "x-image-meta-description",
+        &util::pct_path(&m.description),
+    );
     for (k, v) in &m.properties {
         b = hdr(
             b,
-            &format!("x-image-meta-property-{}", pct_segment(&k.to_lowercase().replace('_', "-"))),
+            &format!(
+                "x-image-meta-property-{}",
+                pct_segment(&k.to_lowercase().replace('_', "-"))
+            ),
             &util::pct_path(v),
         );
     }
@@ -259,10 +332,18 @@ fn image_meta_headers(req: &Req) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (name, value) in &req.headers {
         let n = name.as_str();
-        let Some(rest) = n.strip_prefix("x-image-meta-") else { continue };
+        let Some(rest) = n.strip_prefix("x-image-meta-") else {
+            continue;
+        };
         let key: String = util::pct_decode(rest)
             .chars()
-            .map(|c| if c.is_ascii_punctuation() { '_' } else { c.to_ascii_lowercase() })
+            .map(|c| {
+                if c.is_ascii_punctuation() {
+                    '_'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect();
         let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
         out.push((key, v));
@@ -295,15 +376,20 @@ fn parse_location(loc: &str) -> Result<(String, String, String), Fault> {
     let mut it = rest.splitn(3, '/');
     let (a, c, p) = (it.next(), it.next(), it.next());
     match (a, c, p) {
-        (Some(a), Some(c), Some(p)) if !a.is_empty() && !c.is_empty() && !p.is_empty() => {
-            Ok((util::pct_decode(a), util::pct_decode(c), util::pct_decode(p)))
-        }
+        (Some(a), Some(c), Some(p)) if !a.is_empty() && !c.is_empty() && !p.is_empty() => Ok((
+            util::pct_decode(a),
+            util::pct_decode(c),
+            util::pct_decode(p),
+        )),
         _ => Err(Fault::bad_request("Invalid location")),
     }
 }
 
 fn head_like(status: u16, img: &ImageView, now: f64) -> R {
-    finish(image_headers(builder(status), img, now).header("content-length", 0), full(Bytes::new()))
+    finish(
+        image_headers(builder(status), img, now).header("content-length", 0),
+        full(Bytes::new()),
+    )
 }
 
 async fn register(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
@@ -334,10 +420,15 @@ async fn register(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
             "checksum" | "is_public" | "owner" => {
                 fields.insert(k, v.trim().to_string());
             }
-            _ => return Err(Fault::bad_request("Invalid parameters").with_details(format!("unknown field '{k}'"))),
+            _ => {
+                return Err(Fault::bad_request("Invalid parameters")
+                    .with_details(format!("unknown field '{k}'")))
+            }
         }
     }
-    let name = name.filter(|n| !n.is_empty()).ok_or_else(|| Fault::bad_request("Missing name"))?;
+    let name = name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| Fault::bad_request("Missing name"))?;
     let location = location
         .filter(|l| !l.is_empty())
         .ok_or_else(|| Fault::bad_request("Invalid location"))?;
@@ -432,12 +523,17 @@ async fn update(cloud: &Arc<Cloud>, mut req: Req, user: &str, id: &str) -> R {
                 changes.push((k, v.trim().to_string()));
             }
             "status" | "is_public" | "owner" => changes.push((k, v.trim().to_string())),
-            _ => return Err(Fault::bad_request("Invalid metadata").with_details(format!("field '{k}'"))),
+            _ => {
+                return Err(
+                    Fault::bad_request("Invalid metadata").with_details(format!("field '{k}'"))
+                )
+            }
         }
     }
     let now = util::now();
     let mut st = cloud.lock();
-    let img = find_image(&st, id).ok_or_else(|| Fault::not_found(format!("Object '{id}' does not exist.")))?;
+    let img = find_image(&st, id)
+        .ok_or_else(|| Fault::not_found(format!("Object '{id}' does not exist.")))?;
     if !img.visible_to(&st, user) {
         return Err(Fault::not_found(format!("Object '{id}' does not exist.")));
     }
@@ -490,7 +586,10 @@ fn set_members(st: &mut State, id: &str, members: Vec<String>) {
         o.sharing = if read.is_empty() {
             None
         } else {
-            Some(Sharing { read, write: vec![] })
+            Some(Sharing {
+                read,
+                write: vec![],
+            })
         };
     });
 }
@@ -601,18 +700,21 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 members.push(id.to_string());
             }
             let mut st = cloud.lock();
-            let img = find_image(&st, id).ok_or_else(|| Fault::not_found(format!("Object '{id}' does not exist.")))?;
+            let img = find_image(&st, id)
+                .ok_or_else(|| Fault::not_found(format!("Object '{id}' does not exist.")))?;
             if img.owner != user {
                 return Err(Fault::forbidden(""));
             }
             set_members(&mut st, id, members);
             empty_response(204)
         }
-        (Method::PUT, ["images", id, "members", member]) | (Method::DELETE, ["images", id, "members", member]) => {
+        (Method::PUT, ["images", id, "members", member])
+        | (Method::DELETE, ["images", id, "members", member]) => {
             let add = req.method == Method::PUT;
             let _ = req.body_bytes(util::MAX_JSON_BODY).await;
             let mut st = cloud.lock();
-            let img = find_image(&st, id).ok_or_else(|| Fault::not_found(format!("Object '{id}' does not exist.")))?;
+            let img = find_image(&st, id)
+                .ok_or_else(|| Fault::not_found(format!("Object '{id}' does not exist.")))?;
             if img.owner != user {
                 return Err(Fault::forbidden(""));
             }

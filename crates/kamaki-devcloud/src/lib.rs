@@ -258,7 +258,9 @@ pub struct DevCloud {
 
 impl std::fmt::Debug for DevCloud {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DevCloud").field("addr", &self.addr).finish()
+        f.debug_struct("DevCloud")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -271,7 +273,9 @@ impl DevCloud {
     /// [`DevCloudError::Config`] if no user is configured.
     pub async fn start(config: DevCloudConfig) -> Result<DevCloud, DevCloudError> {
         if config.users.is_empty() {
-            return Err(DevCloudError::Config("at least one user is required".into()));
+            return Err(DevCloudError::Config(
+                "at least one user is required".into(),
+            ));
         }
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
@@ -288,7 +292,8 @@ impl DevCloud {
         if let Some(p) = &state_path {
             if p.exists() {
                 let data = std::fs::read(p)?;
-                state = serde_json::from_slice(&data).map_err(|e| DevCloudError::State(e.to_string()))?;
+                state = serde_json::from_slice(&data)
+                    .map_err(|e| DevCloudError::State(e.to_string()))?;
             }
         }
         let blocks = BlockStore::new(block_dir)?;
@@ -343,7 +348,11 @@ impl DevCloud {
 
     /// The first user's token.
     pub fn token(&self) -> &str {
-        self.cloud.cfg.users.first().map_or("", |u| u.token.as_str())
+        self.cloud
+            .cfg
+            .users
+            .first()
+            .map_or("", |u| u.token.as_str())
     }
 
     /// The first user's UUID.

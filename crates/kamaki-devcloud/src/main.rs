@@ -52,7 +52,9 @@ async fn main() -> anyhow::Result<()> {
     print!("{}", cloud.kamakirc_snippet());
     println!();
     println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     eprintln!("shutting down");
     cloud.shutdown().await;
     Ok(())

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use http::Method;
 use serde_json::{json, Map, Value};
 
-use crate::state::{Counters, FloatingIp, Network, Port, State, Subnet, Transition, PUBLIC_NETWORK, PUBLIC_SUBNET};
+use crate::state::{
+    Counters, FloatingIp, Network, Port, State, Subnet, Transition, PUBLIC_NETWORK, PUBLIC_SUBNET,
+};
 use crate::util::{self, as_id, empty_response, json_response, Fault, Req, R};
 use crate::Cloud;
 
@@ -17,18 +19,20 @@ const ENABLED_TYPES: &[&str] = &["CUSTOM", "MAC_FILTERED", "IP_LESS_ROUTED"];
 pub(crate) fn seed(cloud: &Arc<Cloud>) {
     let now = util::now();
     let mut st = cloud.lock();
-    st.networks.entry(PUBLIC_NETWORK).or_insert_with(|| Network {
-        id: PUBLIC_NETWORK,
-        user: None,
-        project: None,
-        name: "public".into(),
-        kind: "IP_LESS_ROUTED".into(),
-        public: true,
-        floating_ip_pool: true,
-        created: now,
-        updated: now,
-        shared_to_project: false,
-    });
+    st.networks
+        .entry(PUBLIC_NETWORK)
+        .or_insert_with(|| Network {
+            id: PUBLIC_NETWORK,
+            user: None,
+            project: None,
+            name: "public".into(),
+            kind: "IP_LESS_ROUTED".into(),
+            public: true,
+            floating_ip_pool: true,
+            created: now,
+            updated: now,
+            shared_to_project: false,
+        });
     st.subnets.entry(PUBLIC_SUBNET).or_insert_with(|| Subnet {
         id: PUBLIC_SUBNET,
         network: PUBLIC_NETWORK,
@@ -49,7 +53,10 @@ pub(crate) fn seed(cloud: &Arc<Cloud>) {
 // IPv4 helpers
 
 fn ip4(s: &str) -> Option<u32> {
-    let p: Vec<u32> = s.split('.').map(|x| x.parse::<u32>().ok().filter(|v| *v < 256)).collect::<Option<_>>()?;
+    let p: Vec<u32> = s
+        .split('.')
+        .map(|x| x.parse::<u32>().ok().filter(|v| *v < 256))
+        .collect::<Option<_>>()?;
     if p.len() != 4 {
         return None;
     }
@@ -57,7 +64,13 @@ fn ip4(s: &str) -> Option<u32> {
 }
 
 fn ip4_str(v: u32) -> String {
-    format!("{}.{}.{}.{}", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255)
+    format!(
+        "{}.{}.{}.{}",
+        v >> 24,
+        (v >> 16) & 255,
+        (v >> 8) & 255,
+        v & 255
+    )
 }
 
 /// (network address, prefix length) of an IPv4 CIDR.
@@ -91,7 +104,9 @@ fn used_ips(st: &State, network: u64) -> BTreeSet<String> {
 fn alloc_ip(st: &State, subnet: &Subnet) -> Option<String> {
     let used = used_ips(st, subnet.network);
     for (a, b) in &subnet.pools {
-        let (Some(a), Some(b)) = (ip4(a), ip4(b)) else { continue };
+        let (Some(a), Some(b)) = (ip4(a), ip4(b)) else {
+            continue;
+        };
         for v in a..=b {
             let s = ip4_str(v);
             if !used.contains(&s) && subnet.gateway.as_deref() != Some(s.as_str()) {
@@ -145,12 +160,18 @@ pub(crate) fn create_port(
                     .values()
                     .find(|f| f.address == ip && f.network == network)
                     .cloned()
-                    .ok_or_else(|| Fault::bad_request(format!("Floating IP '{ip}' is not reserved on network {network}")))?;
+                    .ok_or_else(|| {
+                        Fault::bad_request(format!(
+                            "Floating IP '{ip}' is not reserved on network {network}"
+                        ))
+                    })?;
                 if fip.user != user {
                     return Err(Fault::forbidden("Floating IP belongs to another user"));
                 }
                 if fip.port.is_some() {
-                    return Err(Fault::conflict(format!("Floating IP '{ip}' is already in use")));
+                    return Err(Fault::conflict(format!(
+                        "Floating IP '{ip}' is already in use"
+                    )));
                 }
             } else {
                 let sub = subnet
@@ -158,20 +179,28 @@ pub(crate) fn create_port(
                     .ok_or_else(|| Fault::bad_request("Network has no IPv4 subnet"))?;
                 let c = cidr4(&sub.cidr).ok_or_else(|| Fault::internal("bad subnet"))?;
                 if !ip4(&ip).is_some_and(|v| in_cidr(v, c)) {
-                    return Err(Fault::bad_request(format!("IP address '{ip}' is not in subnet {}", sub.cidr)));
+                    return Err(Fault::bad_request(format!(
+                        "IP address '{ip}' is not in subnet {}",
+                        sub.cidr
+                    )));
                 }
                 if used_ips(st, network).contains(&ip) {
-                    return Err(Fault::conflict(format!("IP address '{ip}' is already in use")));
+                    return Err(Fault::conflict(format!(
+                        "IP address '{ip}' is already in use"
+                    )));
                 }
             }
             fixed_ips.push((ip, subnet.as_ref().map_or(0, |s| s.id)));
         }
         None => {
             if net.public && device.is_some() && net.id != PUBLIC_NETWORK {
-                return Err(Fault::bad_request("A floating IP is required for public networks"));
+                return Err(Fault::bad_request(
+                    "A floating IP is required for public networks",
+                ));
             }
             if let Some(sub) = &subnet {
-                let ip = alloc_ip(st, sub).ok_or_else(|| Fault::conflict("No more free addresses in the network"))?;
+                let ip = alloc_ip(st, sub)
+                    .ok_or_else(|| Fault::conflict("No more free addresses in the network"))?;
                 fixed_ips.push((ip, sub.id));
             }
         }
@@ -205,7 +234,11 @@ pub(crate) fn create_port(
             updated: now,
             fixed_ips,
             security_groups,
-            firewall: if net.public { "DISABLED".into() } else { String::new() },
+            firewall: if net.public {
+                "DISABLED".into()
+            } else {
+                String::new()
+            },
             transition,
             delete_at: None,
         },
@@ -222,7 +255,9 @@ pub(crate) fn create_port(
 
 /// Is this address a floating IP?
 pub(crate) fn is_floating(st: &State, ip: &str, network: u64) -> bool {
-    st.floating_ips.values().any(|f| f.address == ip && f.network == network)
+    st.floating_ips
+        .values()
+        .any(|f| f.address == ip && f.network == network)
 }
 
 // ---------------------------------------------------------------------------
@@ -275,11 +310,19 @@ fn subnet_json(cloud: &Cloud, s: &Subnet) -> Value {
     o.insert("host_routes".into(), json!(s.routes));
     o.insert(
         "allocation_pools".into(),
-        json!(s.pools.iter().map(|(a, b)| json!({"start": a, "end": b})).collect::<Vec<_>>()),
+        json!(s
+            .pools
+            .iter()
+            .map(|(a, b)| json!({"start": a, "end": b}))
+            .collect::<Vec<_>>()),
     );
     o.insert(
         "links".into(),
-        util::links(&format!("{}/network/v2.0", cloud.base), "subnets", &s.id.to_string()),
+        util::links(
+            &format!("{}/network/v2.0", cloud.base),
+            "subnets",
+            &s.id.to_string(),
+        ),
     );
     o.insert("deleted".into(), json!(false));
     Value::Object(o)
@@ -333,7 +376,9 @@ fn parse_id(s: &str, what: &str) -> Result<u64, Fault> {
 fn body_obj(body: &Map<String, Value>, key: &str) -> Result<Map<String, Value>, Fault> {
     match body.get(key) {
         Some(Value::Object(m)) => Ok(m.clone()),
-        _ => Err(Fault::bad_request(format!("Malformed request: missing '{key}'"))),
+        _ => Err(Fault::bad_request(format!(
+            "Malformed request: missing '{key}'"
+        ))),
     }
 }
 
@@ -369,9 +414,15 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 return Err(Fault::bad_request(format!("Invalid network type '{kind}'")));
             }
             if !ENABLED_TYPES.contains(&kind) {
-                return Err(Fault::forbidden(format!("Cannot create network of type '{kind}'")));
+                return Err(Fault::forbidden(format!(
+                    "Cannot create network of type '{kind}'"
+                )));
             }
-            let name = n.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = n
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let mut st = cloud.lock();
             let project = n
                 .get("project")
@@ -389,7 +440,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 floating_ip_pool: false,
                 created: now,
                 updated: now,
-                shared_to_project: n.get("shared_to_project").and_then(Value::as_bool).unwrap_or(false),
+                shared_to_project: n
+                    .get("shared_to_project")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             };
             st.networks.insert(id, net.clone());
             json_response(201, &json!({"network": network_json(cloud, &st, &net)}))
@@ -409,10 +463,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 Method::PUT => {
                     let body = req.json().await?;
                     let n = body_obj(&body, "network")?;
-                    let name = n
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| Fault::bad_request("Only the network name can be updated"))?;
+                    let name = n.get("name").and_then(Value::as_str).ok_or_else(|| {
+                        Fault::bad_request("Only the network name can be updated")
+                    })?;
                     let mut st = cloud.lock();
                     let net = st
                         .networks
@@ -437,7 +490,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     if net.user.as_deref() != Some(user.as_str()) {
                         return Err(Fault::forbidden("Cannot delete a public network"));
                     }
-                    if st.ports.values().any(|p| p.network == id) || st.floating_ips.values().any(|f| f.network == id) {
+                    if st.ports.values().any(|p| p.network == id)
+                        || st.floating_ips.values().any(|f| f.network == id)
+                    {
                         return Err(Fault::conflict("The network is in use"));
                     }
                     st.networks.remove(&id);
@@ -473,7 +528,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let list: Vec<Value> = st
                 .subnets
                 .values()
-                .filter(|s| st.networks.get(&s.network).is_some_and(|n| network_visible(n, &user)))
+                .filter(|s| {
+                    st.networks
+                        .get(&s.network)
+                        .is_some_and(|n| network_visible(n, &user))
+                })
                 .map(|s| subnet_json(cloud, s))
                 .collect();
             json_response(200, &json!({"subnets": list}))
@@ -511,11 +570,18 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             if net.user.as_deref() != Some(user.as_str()) {
                 return Err(Fault::forbidden("Cannot add a subnet to this network"));
             }
-            if st.subnets.values().any(|x| x.network == net_id && x.ip_version == ip_version) {
-                return Err(Fault::conflict(format!("Network already has an IPv{ip_version} subnet")));
+            if st
+                .subnets
+                .values()
+                .any(|x| x.network == net_id && x.ip_version == ip_version)
+            {
+                return Err(Fault::conflict(format!(
+                    "Network already has an IPv{ip_version} subnet"
+                )));
             }
             let (gateway, pools) = if ip_version == 4 {
-                let (base, len) = cidr4(&cidr).ok_or_else(|| Fault::bad_request(format!("Invalid cidr '{cidr}'")))?;
+                let (base, len) = cidr4(&cidr)
+                    .ok_or_else(|| Fault::bad_request(format!("Invalid cidr '{cidr}'")))?;
                 if len > 29 {
                     return Err(Fault::bad_request("Subnet is too small"));
                 }
@@ -547,7 +613,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                             }
                             if let Some(g) = gateway.as_deref().and_then(ip4) {
                                 if (a..=b).contains(&g) {
-                                    return Err(Fault::conflict("Allocation pool overlaps with the gateway"));
+                                    return Err(Fault::conflict(
+                                        "Allocation pool overlaps with the gateway",
+                                    ));
                                 }
                             }
                             pools.push((ip4_str(a), ip4_str(b)));
@@ -556,7 +624,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     }
                     _ => {
                         let g = gateway.as_deref().and_then(ip4);
-                        let start = if g == Some(base + 1) { base + 2 } else { base + 1 };
+                        let start = if g == Some(base + 1) {
+                            base + 2
+                        } else {
+                            base + 1
+                        };
                         vec![(ip4_str(start), ip4_str(bcast - 1))]
                     }
                 };
@@ -576,17 +648,29 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 id,
                 network: net_id,
                 user: Some(user.clone()),
-                name: s.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                name: s
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 cidr,
                 ip_version,
                 gateway,
                 dhcp,
-                slaac: s.get("enable_slaac").and_then(Value::as_bool).unwrap_or(true),
+                slaac: s
+                    .get("enable_slaac")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true),
                 pools,
                 dns: s
                     .get("dns_nameservers")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 routes: s
                     .get("host_routes")
@@ -606,7 +690,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 let st = cloud.lock();
                 st.subnets
                     .get(&id)
-                    .filter(|s| st.networks.get(&s.network).is_some_and(|n| network_visible(n, &user)))
+                    .filter(|s| {
+                        st.networks
+                            .get(&s.network)
+                            .is_some_and(|n| network_visible(n, &user))
+                    })
                     .cloned()
                     .ok_or_else(|| Fault::not_found(format!("Subnet {id} not found")))?
             };
@@ -618,7 +706,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     if s.len() != 1 || !s.contains_key("name") {
                         return Err(Fault::bad_request("Only the subnet name can be updated"));
                     }
-                    let name = s.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+                    let name = s
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
                     let mut st = cloud.lock();
                     let sub = st
                         .subnets
@@ -671,7 +763,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                         Some(item) => Some(
                             item.get("ip_address")
                                 .and_then(Value::as_str)
-                                .ok_or_else(|| Fault::bad_request("fixed_ips items need ip_address"))?
+                                .ok_or_else(|| {
+                                    Fault::bad_request("fixed_ips items need ip_address")
+                                })?
                                 .to_string(),
                         ),
                     }
@@ -686,7 +780,11 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     .ok_or_else(|| Fault::bad_request("Invalid security group id"))?,
                 _ => vec![],
             };
-            let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let mut st = cloud.lock();
             if let Some(d) = device {
                 let ok = st
@@ -704,10 +802,18 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .cloned()
                 .ok_or_else(|| Fault::not_found(format!("Network {net_id} not found")))?;
             if net.public && fixed_ip.is_none() {
-                return Err(Fault::bad_request("A floating IP address is required to connect to a public network"));
+                return Err(Fault::bad_request(
+                    "A floating IP address is required to connect to a public network",
+                ));
             }
-            let id = create_port(&mut st, &user, net_id, device, fixed_ip, &name, sgs, now, delay)?;
-            let port = st.ports.get(&id).cloned().ok_or_else(|| Fault::internal("port vanished"))?;
+            let id = create_port(
+                &mut st, &user, net_id, device, fixed_ip, &name, sgs, now, delay,
+            )?;
+            let port = st
+                .ports
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| Fault::internal("port vanished"))?;
             json_response(201, &json!({"port": port_json(cloud, &port)}))
         }
         (method, ["ports", id]) => {
@@ -735,7 +841,8 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                         port.name = n.to_string();
                     }
                     if let Some(Value::Array(l)) = p.get("security_groups") {
-                        port.security_groups = l.iter().filter_map(as_id).map(|i| i.to_string()).collect();
+                        port.security_groups =
+                            l.iter().filter_map(as_id).map(|i| i.to_string()).collect();
                     }
                     port.updated = now;
                     let port = port.clone();
@@ -782,7 +889,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     .find(|n| n.floating_ip_pool)
                     .map(|n| n.id)
                     .ok_or_else(|| Fault::conflict("No floating IP pool available"))?,
-                Some(v) => as_id(v).ok_or_else(|| Fault::bad_request("Invalid floating_network_id"))?,
+                Some(v) => {
+                    as_id(v).ok_or_else(|| Fault::bad_request("Invalid floating_network_id"))?
+                }
             };
             let net = st
                 .networks
@@ -790,21 +899,31 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .cloned()
                 .ok_or_else(|| Fault::not_found(format!("Network {net_id} not found")))?;
             if !net.floating_ip_pool {
-                return Err(Fault::bad_request(format!("Network {net_id} is not a floating IP pool")));
+                return Err(Fault::bad_request(format!(
+                    "Network {net_id} is not a floating IP pool"
+                )));
             }
-            let sub = v4_subnet(&st, net_id).ok_or_else(|| Fault::conflict("Network has no subnet"))?;
-            let address = match f.get("floating_ip_address").and_then(Value::as_str).filter(|a| !a.is_empty()) {
+            let sub =
+                v4_subnet(&st, net_id).ok_or_else(|| Fault::conflict("Network has no subnet"))?;
+            let address = match f
+                .get("floating_ip_address")
+                .and_then(Value::as_str)
+                .filter(|a| !a.is_empty())
+            {
                 Some(a) => {
                     let c = cidr4(&sub.cidr).ok_or_else(|| Fault::internal("bad subnet"))?;
                     if !ip4(a).is_some_and(|v| in_cidr(v, c)) {
-                        return Err(Fault::bad_request(format!("Address '{a}' is not in the network")));
+                        return Err(Fault::bad_request(format!(
+                            "Address '{a}' is not in the network"
+                        )));
                     }
                     if used_ips(&st, net_id).contains(a) {
                         return Err(Fault::conflict(format!("Address '{a}' is already in use")));
                     }
                     a.to_string()
                 }
-                None => alloc_ip(&st, &sub).ok_or_else(|| Fault::conflict("No more free addresses in the network"))?,
+                None => alloc_ip(&st, &sub)
+                    .ok_or_else(|| Fault::conflict("No more free addresses in the network"))?,
             };
             let id = Counters::next(&mut st.counters.floating_ip);
             let project = f
@@ -837,7 +956,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                         .ok_or_else(|| Fault::not_found(format!("Floating IP {id} not found")))?;
                     json_response(200, &json!({"floatingip": fip_json(&st, f)}))
                 }
-                Method::PUT => Err(Fault::not_implemented("Updating floating IPs is not supported")),
+                Method::PUT => Err(Fault::not_implemented(
+                    "Updating floating IPs is not supported",
+                )),
                 Method::DELETE => {
                     let mut st = cloud.lock();
                     let f = st

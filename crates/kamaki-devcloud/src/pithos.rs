@@ -14,7 +14,8 @@ use serde_json::{json, Map, Value};
 use crate::blocks::{self, merkle, BLOCK_HASH, BLOCK_SIZE, EMPTY_HASH};
 use crate::state::{Account, Container, Counters, Object, Sharing, State, Version};
 use crate::util::{
-    self, builder, empty_response, finish, full, hdr, json_response, pct_header, Body, Fault, Req, R,
+    self, builder, empty_response, finish, full, hdr, json_response, pct_header, Body, Fault, Req,
+    R,
 };
 use crate::{Cloud, DevUser};
 
@@ -52,7 +53,10 @@ fn is_dir_type(ct: &str) -> bool {
 }
 
 /// Own sharing of the object, or that of the nearest ancestor directory object.
-pub(crate) fn effective_sharing<'a>(cont: &'a Container, name: &str) -> Option<(&'a Sharing, String)> {
+pub(crate) fn effective_sharing<'a>(
+    cont: &'a Container,
+    name: &str,
+) -> Option<(&'a Sharing, String)> {
     if let Some(s) = cont.objects.get(name).and_then(|o| o.sharing.as_ref()) {
         return Some((s, name.to_string()));
     }
@@ -70,7 +74,13 @@ pub(crate) fn effective_sharing<'a>(cont: &'a Container, name: &str) -> Option<(
     None
 }
 
-pub(crate) fn object_access(st: &State, owner: &str, cont: &Container, name: &str, user: &str) -> Access {
+pub(crate) fn object_access(
+    st: &State,
+    owner: &str,
+    cont: &Container,
+    name: &str,
+    user: &str,
+) -> Access {
     if owner == user {
         return Access::Write;
     }
@@ -160,7 +170,11 @@ fn meta_from(req: &Req, prefix: &str) -> Result<Vec<(String, String)>, Fault> {
     Ok(out)
 }
 
-fn apply_meta(target: &mut BTreeMap<String, String>, items: Vec<(String, String)>, update: bool) -> Result<(), Fault> {
+fn apply_meta(
+    target: &mut BTreeMap<String, String>,
+    items: Vec<(String, String)>,
+    update: bool,
+) -> Result<(), Fault> {
     if !update {
         target.clear();
     }
@@ -182,7 +196,9 @@ fn ts_str(ts: f64) -> String {
 }
 
 fn parse_until(req: &Req) -> Option<f64> {
-    req.q("until").and_then(|u| u.trim().parse::<i64>().ok()).map(|u| u as f64)
+    req.q("until")
+        .and_then(|u| u.trim().parse::<i64>().ok())
+        .map(|u| u as f64)
 }
 
 fn format_json(req: &Req) -> bool {
@@ -224,7 +240,10 @@ fn ensure_account<'a>(st: &'a mut State, cloud: &Cloud, acct: &str) -> Option<&'
 }
 
 fn account_bytes(acct: &Account) -> u64 {
-    acct.containers.values().map(|c| c.count_and_bytes().1).sum()
+    acct.containers
+        .values()
+        .map(|c| c.count_and_bytes().1)
+        .sum()
 }
 
 // ---------------------------------------------------------------------------
@@ -251,7 +270,9 @@ fn check_preconditions(req: &Req, cur: Option<(&str, f64)>, write: bool) -> Resu
         if let Some((etag, _)) = cur {
             if etag_list_matches(&m, etag) {
                 if write {
-                    return Err(Fault::precondition_failed("Resource exists or ETag matches"));
+                    return Err(Fault::precondition_failed(
+                        "Resource exists or ETag matches",
+                    ));
                 }
                 return Err(Fault::not_modified().with_header("etag", etag));
             }
@@ -277,12 +298,18 @@ fn check_preconditions(req: &Req, cur: Option<(&str, f64)>, write: bool) -> Resu
 }
 
 fn check_modified_since(req: &Req, modified: f64) -> Result<(), Fault> {
-    if let Some(since) = req.header("if-modified-since").and_then(|s| util::parse_http_date(&s)) {
+    if let Some(since) = req
+        .header("if-modified-since")
+        .and_then(|s| util::parse_http_date(&s))
+    {
         if modified.floor() <= since {
             return Err(Fault::not_modified());
         }
     }
-    if let Some(since) = req.header("if-unmodified-since").and_then(|s| util::parse_http_date(&s)) {
+    if let Some(since) = req
+        .header("if-unmodified-since")
+        .and_then(|s| util::parse_http_date(&s))
+    {
         if modified.floor() > since {
             return Err(Fault::precondition_failed("Resource has been modified"));
         }
@@ -358,7 +385,10 @@ fn sharing_accounts(cloud: &Arc<Cloud>, req: &Req, user: &DevUser) -> R {
     }
     drop(st);
     let marker = req.q("marker").unwrap_or("");
-    let limit = req.q("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(10_000);
+    let limit = req
+        .q("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(10_000);
     let list: Vec<_> = list
         .into_iter()
         .filter(|(n, _)| n.as_str() > marker)
@@ -381,7 +411,12 @@ fn sharing_accounts(cloud: &Arc<Cloud>, req: &Req, user: &DevUser) -> R {
 // ---------------------------------------------------------------------------
 // Account level
 
-fn account_headers(b: http::response::Builder, acct: &Account, owner: bool, until: Option<f64>) -> http::response::Builder {
+fn account_headers(
+    b: http::response::Builder,
+    acct: &Account,
+    owner: bool,
+    until: Option<f64>,
+) -> http::response::Builder {
     let mut b = b;
     let mut count = 0u64;
     let mut bytes = 0u64;
@@ -414,10 +449,18 @@ fn account_headers(b: http::response::Builder, acct: &Account, owner: bool, unti
         b = hdr(b, "x-account-until-timestamp", &util::http_date(u));
     }
     for (g, members) in &acct.groups {
-        b = hdr(b, &format!("x-account-group-{}", util::pct_segment(g)), &members.join(","));
+        b = hdr(
+            b,
+            &format!("x-account-group-{}", util::pct_segment(g)),
+            &members.join(","),
+        );
     }
     for (k, v) in &acct.meta {
-        b = hdr(b, &format!("x-account-meta-{}", util::pct_segment(k)), &pct_header(v));
+        b = hdr(
+            b,
+            &format!("x-account-meta-{}", util::pct_segment(k)),
+            &pct_header(v),
+        );
     }
     b
 }
@@ -426,12 +469,15 @@ async fn account_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &
     let owner = acct == user.uuid;
     let until = parse_until(&req);
     if until.is_some() && !owner && matches!(req.method, Method::GET | Method::HEAD) {
-        return Err(Fault::forbidden("Not allowed to use until on another account"));
+        return Err(Fault::forbidden(
+            "Not allowed to use until on another account",
+        ));
     }
     match req.method {
         Method::HEAD => {
             let mut st = cloud.lock();
-            let a = ensure_account(&mut st, cloud, acct).ok_or_else(|| Fault::not_found("Account does not exist").bare())?;
+            let a = ensure_account(&mut st, cloud, acct)
+                .ok_or_else(|| Fault::not_found("Account does not exist").bare())?;
             check_modified_since(&req, a.modified)?;
             let a = a.clone();
             drop(st);
@@ -442,15 +488,22 @@ async fn account_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &
         }
         Method::GET => {
             let mut st = cloud.lock();
-            ensure_account(&mut st, cloud, acct).ok_or_else(|| Fault::not_found("Account does not exist"))?;
+            ensure_account(&mut st, cloud, acct)
+                .ok_or_else(|| Fault::not_found("Account does not exist"))?;
             let st = &*st;
-            let a = st.accounts.get(acct).ok_or_else(|| Fault::not_found("Account does not exist"))?;
+            let a = st
+                .accounts
+                .get(acct)
+                .ok_or_else(|| Fault::not_found("Account does not exist"))?;
             check_modified_since(&req, a.modified)?;
             if req.has_q("public") && !owner {
                 return Err(Fault::forbidden("Only the owner can list public objects"));
             }
             let marker = req.q("marker").unwrap_or("").to_string();
-            let limit = req.q("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(10_000);
+            let limit = req
+                .q("limit")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(10_000);
             let shared = req.has_q("shared");
             let public = req.has_q("public");
             let mut items = Vec::new();
@@ -532,7 +585,8 @@ async fn account_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &
             }
             let _ = req.body_bytes(util::MAX_JSON_BODY).await;
             let mut st = cloud.lock();
-            let a = ensure_account(&mut st, cloud, acct).ok_or_else(|| Fault::not_found("Account does not exist"))?;
+            let a = ensure_account(&mut st, cloud, acct)
+                .ok_or_else(|| Fault::not_found("Account does not exist"))?;
             apply_meta(&mut a.meta, meta, update)?;
             if !parsed_groups.is_empty() || !update {
                 if !update && !parsed_groups.is_empty() {
@@ -567,7 +621,11 @@ fn list_response(req: &Req, b: http::response::Builder, items: Vec<Value>) -> R 
     } else {
         let names: String = items
             .iter()
-            .filter_map(|i| i.get("name").or_else(|| i.get("subdir")).and_then(Value::as_str))
+            .filter_map(|i| {
+                i.get("name")
+                    .or_else(|| i.get("subdir"))
+                    .and_then(Value::as_str)
+            })
             .map(|n| format!("{n}\n"))
             .collect();
         if names.is_empty() {
@@ -585,7 +643,12 @@ fn list_response(req: &Req, b: http::response::Builder, items: Vec<Value>) -> R 
 // ---------------------------------------------------------------------------
 // Container level
 
-fn container_headers(b: http::response::Builder, c: &Container, full_info: bool, until: Option<f64>) -> http::response::Builder {
+fn container_headers(
+    b: http::response::Builder,
+    c: &Container,
+    full_info: bool,
+    until: Option<f64>,
+) -> http::response::Builder {
     let mut b = b;
     b = hdr(b, "x-container-block-size", &BLOCK_SIZE.to_string());
     b = hdr(b, "x-container-block-hash", BLOCK_HASH);
@@ -601,7 +664,11 @@ fn container_headers(b: http::response::Builder, c: &Container, full_info: bool,
     b = hdr(
         b,
         "x-container-object-meta",
-        &keys.iter().map(|k| pct_header(k)).collect::<Vec<_>>().join(","),
+        &keys
+            .iter()
+            .map(|k| pct_header(k))
+            .collect::<Vec<_>>()
+            .join(","),
     );
     b = hdr(b, "last-modified", &util::http_date(c.modified));
     if !full_info {
@@ -624,7 +691,11 @@ fn container_headers(b: http::response::Builder, c: &Container, full_info: bool,
         b = hdr(b, "x-container-until-timestamp", &util::http_date(u));
     }
     for (k, v) in &c.meta {
-        b = hdr(b, &format!("x-container-meta-{}", util::pct_segment(k)), &pct_header(v));
+        b = hdr(
+            b,
+            &format!("x-container-meta-{}", util::pct_segment(k)),
+            &pct_header(v),
+        );
     }
     b
 }
@@ -660,13 +731,23 @@ fn policy_from(req: &Req) -> Result<Policy, Fault> {
                 p.versioning = Some(if v.is_empty() { "auto".into() } else { v });
             }
             "project" => p.project = Some(v.trim().to_string()),
-            other => return Err(Fault::bad_request(format!("Invalid policy header: {other}"))),
+            other => {
+                return Err(Fault::bad_request(format!(
+                    "Invalid policy header: {other}"
+                )))
+            }
         }
     }
     Ok(p)
 }
 
-async fn container_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str, cont: &str) -> R {
+async fn container_level(
+    cloud: &Arc<Cloud>,
+    mut req: Req,
+    user: &DevUser,
+    acct: &str,
+    cont: &str,
+) -> R {
     let owner = acct == user.uuid;
     let until = parse_until(&req);
     match req.method {
@@ -696,7 +777,11 @@ async fn container_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct:
                 return Err(Fault::forbidden("Only the owner can list public objects"));
             }
             let items = list_objects(cloud, st, &req, acct, c, user, until)?;
-            list_response(&req, container_headers(builder(200), c, owner, until), items)
+            list_response(
+                &req,
+                container_headers(builder(200), c, owner, until),
+                items,
+            )
         }
         Method::PUT => {
             if !owner {
@@ -707,7 +792,8 @@ async fn container_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct:
             let _ = req.body_bytes(util::MAX_JSON_BODY).await;
             let mut st = cloud.lock();
             let default_project = st.default_project(&user.uuid);
-            let a = ensure_account(&mut st, cloud, acct).ok_or_else(|| Fault::not_found("Account does not exist"))?;
+            let a = ensure_account(&mut st, cloud, acct)
+                .ok_or_else(|| Fault::not_found("Account does not exist"))?;
             let now = util::now();
             let existed = a.containers.contains_key(cont);
             let c = a
@@ -737,7 +823,9 @@ async fn container_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct:
                 .header("content-length")
                 .and_then(|l| l.trim().parse::<u64>().ok())
                 .unwrap_or(0);
-            let is_upload = ctype.split(';').next().unwrap_or("").trim() == "application/octet-stream" && (clen > 0 || chunked);
+            let is_upload = ctype.split(';').next().unwrap_or("").trim()
+                == "application/octet-stream"
+                && (clen > 0 || chunked);
             {
                 let st = cloud.lock();
                 let c = st
@@ -760,7 +848,8 @@ async fn container_level(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct:
                     let mut stream = body.into_data_stream();
                     let mut buf = BytesMut::new();
                     while let Some(chunk) = stream.next().await {
-                        let chunk = chunk.map_err(|e| Fault::bad_request(format!("Error reading body: {e}")))?;
+                        let chunk = chunk
+                            .map_err(|e| Fault::bad_request(format!("Error reading body: {e}")))?;
                         buf.extend_from_slice(&chunk);
                         while buf.len() >= BLOCK_SIZE {
                             let block = buf.split_to(BLOCK_SIZE).freeze();
@@ -879,7 +968,9 @@ fn purge_history(c: &mut Container, only: Option<&str>, until: f64) {
 fn delete_object_entry(c: &mut Container, name: &str, now: f64, by: &str) {
     let versioning_none = c.versioning == "none";
     if let Some(o) = c.objects.get_mut(name) {
-        let Some(cur) = o.current().cloned() else { return };
+        let Some(cur) = o.current().cloned() else {
+            return;
+        };
         if versioning_none {
             c.objects.remove(name);
             return;
@@ -895,7 +986,18 @@ fn delete_object_entry(c: &mut Container, name: &str, now: f64, by: &str) {
     }
 }
 
-fn object_entry_json(cloud: &Cloud, st: &State, acct: &str, c: &Container, name: &str, o: &Object, v: &Version, viewer: &str, until: bool) -> Value {
+#[allow(clippy::too_many_arguments)]
+fn object_entry_json(
+    cloud: &Cloud,
+    st: &State,
+    acct: &str,
+    c: &Container,
+    name: &str,
+    o: &Object,
+    v: &Version,
+    viewer: &str,
+    until: bool,
+) -> Value {
     let mut e = Map::new();
     e.insert("name".into(), json!(name));
     e.insert("bytes".into(), json!(v.bytes));
@@ -921,7 +1023,11 @@ fn object_entry_json(cloud: &Cloud, st: &State, acct: &str, c: &Container, name:
     if let Some(s) = &o.sharing {
         e.insert("x_object_sharing".into(), json!(s.render()));
         if acct != viewer {
-            let level = if list_allows(st, &s.write, viewer) { "write" } else { "read" };
+            let level = if list_allows(st, &s.write, viewer) {
+                "write"
+            } else {
+                "read"
+            };
             e.insert("x_object_allowed_to".into(), json!(level));
         }
     }
@@ -945,7 +1051,9 @@ fn meta_filter_ok(filters: &[String], v: &Version) -> bool {
         }
         for op in ["!=", "<=", ">=", "=", "<", ">"] {
             if let Some((k, val)) = f.split_once(op) {
-                let Some(cur) = v.meta.get(&canon(k)) else { return false };
+                let Some(cur) = v.meta.get(&canon(k)) else {
+                    return false;
+                };
                 let cur = cur.as_str();
                 return match op {
                     "!=" => cur != val,
@@ -961,9 +1069,20 @@ fn meta_filter_ok(filters: &[String], v: &Version) -> bool {
     })
 }
 
-fn list_objects(cloud: &Cloud, st: &State, req: &Req, acct: &str, c: &Container, user: &DevUser, until: Option<f64>) -> Result<Vec<Value>, Fault> {
+fn list_objects(
+    cloud: &Cloud,
+    st: &State,
+    req: &Req,
+    acct: &str,
+    c: &Container,
+    user: &DevUser,
+    until: Option<f64>,
+) -> Result<Vec<Value>, Fault> {
     let owner = acct == user.uuid;
-    let limit = req.q("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(10_000);
+    let limit = req
+        .q("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(10_000);
     let marker = req.q("marker").unwrap_or("");
     let (prefix, delimiter, subdirs) = if let Some(path) = req.q("path") {
         let mut p = path.trim_start_matches('/').to_string();
@@ -972,8 +1091,15 @@ fn list_objects(cloud: &Cloud, st: &State, req: &Req, acct: &str, c: &Container,
         }
         (p, Some("/".to_string()), false)
     } else {
-        let mut p = req.q("prefix").unwrap_or("").trim_start_matches('/').to_string();
-        let d = req.q("delimiter").filter(|d| !d.is_empty()).map(str::to_string);
+        let mut p = req
+            .q("prefix")
+            .unwrap_or("")
+            .trim_start_matches('/')
+            .to_string();
+        let d = req
+            .q("delimiter")
+            .filter(|d| !d.is_empty())
+            .map(str::to_string);
         if let Some(d) = &d {
             if !p.is_empty() && !p.ends_with(d.as_str()) {
                 p.push_str(d);
@@ -989,7 +1115,10 @@ fn list_objects(cloud: &Cloud, st: &State, req: &Req, acct: &str, c: &Container,
         .unwrap_or_default();
     let mut out: Vec<Value> = Vec::new();
     let mut last_subdir: Option<String> = None;
-    for (name, o) in c.objects.range::<str, _>((std::ops::Bound::Excluded(marker), std::ops::Bound::Unbounded)) {
+    for (name, o) in c.objects.range::<str, _>((
+        std::ops::Bound::Excluded(marker),
+        std::ops::Bound::Unbounded,
+    )) {
         if out.len() >= limit {
             break;
         }
@@ -1031,7 +1160,17 @@ fn list_objects(cloud: &Cloud, st: &State, req: &Req, acct: &str, c: &Container,
                 }
             }
         }
-        out.push(object_entry_json(cloud, st, acct, c, name, o, v, &user.uuid, until.is_some()));
+        out.push(object_entry_json(
+            cloud,
+            st,
+            acct,
+            c,
+            name,
+            o,
+            v,
+            &user.uuid,
+            until.is_some(),
+        ));
     }
     Ok(out)
 }
@@ -1049,7 +1188,14 @@ struct Located {
 }
 
 /// Look up an object (optionally a given version) and check read access.
-fn locate(st: &State, acct: &str, cont: &str, name: &str, version: Option<&str>, user: &str) -> Result<Located, Fault> {
+fn locate(
+    st: &State,
+    acct: &str,
+    cont: &str,
+    name: &str,
+    version: Option<&str>,
+    user: &str,
+) -> Result<Located, Fault> {
     let c = st
         .accounts
         .get(acct)
@@ -1076,7 +1222,9 @@ fn locate(st: &State, acct: &str, cont: &str, name: &str, version: Option<&str>,
                 .find(|v| v.id == id && !v.deleted)
                 .ok_or_else(|| Fault::not_found("Version does not exist"))?
         }
-        None => o.current().ok_or_else(|| Fault::not_found("Object does not exist"))?,
+        None => o
+            .current()
+            .ok_or_else(|| Fault::not_found("Object does not exist"))?,
     };
     let eff = effective_sharing(c, name);
     Ok(Located {
@@ -1089,7 +1237,14 @@ fn locate(st: &State, acct: &str, cont: &str, name: &str, version: Option<&str>,
     })
 }
 
-fn object_headers(mut b: http::response::Builder, cloud: &Cloud, loc: &Located, owner: bool, with_sharing: bool, total: u64) -> http::response::Builder {
+fn object_headers(
+    mut b: http::response::Builder,
+    cloud: &Cloud,
+    loc: &Located,
+    owner: bool,
+    with_sharing: bool,
+    total: u64,
+) -> http::response::Builder {
     let v = &loc.version;
     b = hdr(b, "etag", v.md5.as_deref().unwrap_or(&v.hash));
     b = hdr(b, "content-type", &v.content_type);
@@ -1120,7 +1275,11 @@ fn object_headers(mut b: http::response::Builder, cloud: &Cloud, loc: &Located, 
             b = hdr(
                 b,
                 "x-object-allowed-to",
-                if loc.access == Access::Write { "write" } else { "read" },
+                if loc.access == Access::Write {
+                    "write"
+                } else {
+                    "read"
+                },
             );
         }
         if owner {
@@ -1130,7 +1289,11 @@ fn object_headers(mut b: http::response::Builder, cloud: &Cloud, loc: &Located, 
         }
     }
     for (k, val) in &v.meta {
-        b = hdr(b, &format!("x-object-meta-{}", util::pct_segment(k)), &pct_header(val));
+        b = hdr(
+            b,
+            &format!("x-object-meta-{}", util::pct_segment(k)),
+            &pct_header(val),
+        );
     }
     hdr(b, "available", "True")
 }
@@ -1138,7 +1301,12 @@ fn object_headers(mut b: http::response::Builder, cloud: &Cloud, loc: &Located, 
 /// A piece of response body: literal bytes or a slice of a stored block.
 enum Piece {
     Lit(Bytes),
-    Block { hash: String, block_len: usize, off: usize, len: usize },
+    Block {
+        hash: String,
+        block_len: usize,
+        off: usize,
+        len: usize,
+    },
 }
 
 /// A file = concatenation of blocks.
@@ -1171,7 +1339,10 @@ impl Source {
                 let blen = (size - bstart).min(B);
                 let off = if bi == first { s - bstart } else { 0 };
                 let stop = if bi == last { e - bstart + 1 } else { blen };
-                let hash = hashes.get(bi as usize).cloned().unwrap_or_else(|| EMPTY_HASH.to_string());
+                let hash = hashes
+                    .get(bi as usize)
+                    .cloned()
+                    .unwrap_or_else(|| EMPTY_HASH.to_string());
                 out.push(Piece::Block {
                     hash,
                     block_len: blen as usize,
@@ -1190,7 +1361,12 @@ fn stream_body(cloud: &Arc<Cloud>, pieces: Vec<Piece>) -> Body {
         async move {
             match p {
                 Piece::Lit(b) => Ok(Frame::data(b)),
-                Piece::Block { hash, block_len, off, len } => {
+                Piece::Block {
+                    hash,
+                    block_len,
+                    off,
+                    len,
+                } => {
                     let data = cloud.blocks.get_padded(&hash, block_len).await?;
                     Ok(Frame::data(data.slice(off..off + len)))
                 }
@@ -1213,27 +1389,37 @@ fn parse_ranges(h: &str, size: u64) -> Result<Option<Vec<(u64, u64)>>, Fault> {
         };
         let (a, b) = (a.trim(), b.trim());
         let r = if a.is_empty() {
-            let Ok(n) = b.parse::<u64>() else { return Ok(None) };
+            let Ok(n) = b.parse::<u64>() else {
+                return Ok(None);
+            };
             if n == 0 || n > size {
                 if n == 0 {
-                    return Err(Fault::range_not_satisfiable("Requested range not satisfiable"));
+                    return Err(Fault::range_not_satisfiable(
+                        "Requested range not satisfiable",
+                    ));
                 }
                 (0, size.saturating_sub(1))
             } else {
                 (size - n, size - 1)
             }
         } else {
-            let Ok(s) = a.parse::<u64>() else { return Ok(None) };
+            let Ok(s) = a.parse::<u64>() else {
+                return Ok(None);
+            };
             let e = if b.is_empty() {
                 size.saturating_sub(1)
             } else {
-                let Ok(e) = b.parse::<u64>() else { return Ok(None) };
+                let Ok(e) = b.parse::<u64>() else {
+                    return Ok(None);
+                };
                 e
             };
             (s, e)
         };
         if size == 0 || r.0 >= size || r.1 >= size || r.1 < r.0 {
-            return Err(Fault::range_not_satisfiable("Requested range not satisfiable"));
+            return Err(Fault::range_not_satisfiable(
+                "Requested range not satisfiable",
+            ));
         }
         out.push(r);
     }
@@ -1244,7 +1430,17 @@ fn parse_ranges(h: &str, size: u64) -> Result<Option<Vec<(u64, u64)>>, Fault> {
 }
 
 /// Build a data response (full, single range or multipart).
-fn data_response(cloud: &Arc<Cloud>, req: &Req, b: http::response::Builder, src: Source, ctype: &str, etag: &str, md5: Option<&str>, modified: f64) -> R {
+#[allow(clippy::too_many_arguments)]
+fn data_response(
+    cloud: &Arc<Cloud>,
+    req: &Req,
+    b: http::response::Builder,
+    src: Source,
+    ctype: &str,
+    etag: &str,
+    md5: Option<&str>,
+    modified: f64,
+) -> R {
     let size = src.size();
     let mut ranges = None;
     if let Some(r) = req.header("range") {
@@ -1267,7 +1463,14 @@ fn data_response(cloud: &Arc<Cloud>, req: &Req, b: http::response::Builder, src:
                 src.pieces(0, size - 1, &mut pieces);
             }
             let b = b.status(200).header("content-length", size);
-            finish(b, if req.is_head() { full(Bytes::new()) } else { stream_body(cloud, pieces) })
+            finish(
+                b,
+                if req.is_head() {
+                    full(Bytes::new())
+                } else {
+                    stream_body(cloud, pieces)
+                },
+            )
         }
         Some(rs) if rs.len() == 1 => {
             let (s, e) = rs[0];
@@ -1277,7 +1480,14 @@ fn data_response(cloud: &Arc<Cloud>, req: &Req, b: http::response::Builder, src:
                 .status(206)
                 .header("content-length", e - s + 1)
                 .header("content-range", format!("bytes {s}-{e}/{size}"));
-            finish(b, if req.is_head() { full(Bytes::new()) } else { stream_body(cloud, pieces) })
+            finish(
+                b,
+                if req.is_head() {
+                    full(Bytes::new())
+                } else {
+                    stream_body(cloud, pieces)
+                },
+            )
         }
         Some(rs) => {
             let boundary = util::random_string(24);
@@ -1302,7 +1512,14 @@ fn data_response(cloud: &Arc<Cloud>, req: &Req, b: http::response::Builder, src:
             ) {
                 h.insert(http::header::CONTENT_TYPE, v);
             }
-            finish(b, if req.is_head() { full(Bytes::new()) } else { stream_body(cloud, pieces) })
+            finish(
+                b,
+                if req.is_head() {
+                    full(Bytes::new())
+                } else {
+                    stream_body(cloud, pieces)
+                },
+            )
         }
     }
 }
@@ -1320,7 +1537,14 @@ fn manifest_source(st: &State, acct: &str, manifest: &str) -> Source {
     Source { files }
 }
 
-async fn object_level(cloud: &Arc<Cloud>, req: Req, user: &DevUser, acct: &str, cont: &str, name: &str) -> R {
+async fn object_level(
+    cloud: &Arc<Cloud>,
+    req: Req,
+    user: &DevUser,
+    acct: &str,
+    cont: &str,
+    name: &str,
+) -> R {
     match req.method {
         Method::HEAD | Method::GET => object_get(cloud, req, user, acct, cont, name),
         Method::PUT => object_put(cloud, req, user, acct, cont, name).await,
@@ -1336,10 +1560,25 @@ async fn object_level(cloud: &Arc<Cloud>, req: Req, user: &DevUser, acct: &str, 
             let dacct = req
                 .header_decoded("destination-account")
                 .unwrap_or_else(|| acct.to_string());
-            let src_version = if is_move { None } else { req.header("x-source-version") };
+            let src_version = if is_move {
+                None
+            } else {
+                req.header("x-source-version")
+            };
             let ignore_ct = req.has_q("ignore_content_type");
             let v = copy_move(
-                cloud, &req, user, acct, cont, name, &dacct, dc, dn, is_move, src_version, ignore_ct,
+                cloud,
+                &req,
+                user,
+                acct,
+                cont,
+                name,
+                &dacct,
+                dc,
+                dn,
+                is_move,
+                src_version,
+                ignore_ct,
             )?;
             finish(
                 hdr(builder(201), "x-object-version", &v.to_string()).header("content-length", 0),
@@ -1391,11 +1630,20 @@ async fn object_level(cloud: &Arc<Cloud>, req: Req, user: &DevUser, acct: &str, 
             c.modified = now;
             empty_response(204)
         }
-        _ => Err(Fault::not_allowed("HEAD, GET, PUT, COPY, MOVE, POST, DELETE")),
+        _ => Err(Fault::not_allowed(
+            "HEAD, GET, PUT, COPY, MOVE, POST, DELETE",
+        )),
     }
 }
 
-fn object_get(cloud: &Arc<Cloud>, req: Req, user: &DevUser, acct: &str, cont: &str, name: &str) -> R {
+fn object_get(
+    cloud: &Arc<Cloud>,
+    req: Req,
+    user: &DevUser,
+    acct: &str,
+    cont: &str,
+    name: &str,
+) -> R {
     let owner = acct == user.uuid;
     if req.q("version") == Some("list") {
         if !format_json(&req) && req.q("format").is_some() {
@@ -1410,7 +1658,10 @@ fn object_get(cloud: &Arc<Cloud>, req: Req, user: &DevUser, acct: &str, cont: &s
         if object_access(&st, acct, c, name, &user.uuid) == Access::None {
             return Err(Fault::forbidden("Not allowed"));
         }
-        let o = c.objects.get(name).ok_or_else(|| Fault::not_found("Object does not exist"))?;
+        let o = c
+            .objects
+            .get(name)
+            .ok_or_else(|| Fault::not_found("Object does not exist"))?;
         let list: Vec<Value> = o
             .versions
             .iter()
@@ -1432,7 +1683,14 @@ fn object_get(cloud: &Arc<Cloud>, req: Req, user: &DevUser, acct: &str, cont: &s
         },
     };
     drop(st);
-    let b = object_headers(builder(200), cloud, &loc, owner, version.is_none(), src.size());
+    let b = object_headers(
+        builder(200),
+        cloud,
+        &loc,
+        owner,
+        version.is_none(),
+        src.size(),
+    );
     if req.has_q("hashmap") {
         let body = json!({
             "block_size": BLOCK_SIZE,
@@ -1459,7 +1717,11 @@ fn object_get(cloud: &Arc<Cloud>, req: Req, user: &DevUser, acct: &str, cont: &s
                 Some((_, rest)) => format!("{t};{rest}"),
                 None => t.to_string(),
             },
-            (None, t) => format!("{}; filename=\"{}\"", t.unwrap_or("inline"), pct_header(base)),
+            (None, t) => format!(
+                "{}; filename=\"{}\"",
+                t.unwrap_or("inline"),
+                pct_header(base)
+            ),
         };
         if v.content_disposition.is_none() || dtype.is_some() {
             if let Some(h) = b.headers_mut() {
@@ -1531,7 +1793,11 @@ fn commit(
         .get_mut(acct)
         .and_then(|a| a.containers.get_mut(cont))
         .ok_or_else(|| Fault::not_found("Container does not exist"))?;
-    let old_bytes = c.objects.get(name).and_then(Object::current).map_or(0, |v| v.bytes);
+    let old_bytes = c
+        .objects
+        .get(name)
+        .and_then(Object::current)
+        .map_or(0, |v| v.bytes);
     let (_, cont_bytes) = c.count_and_bytes();
     if c.quota > 0 && cont_bytes - old_bytes + data.bytes > c.quota {
         return Err(Fault::too_large(format!(
@@ -1606,7 +1872,14 @@ fn created_response(v: &Version) -> R {
     finish(b.header("content-length", 0), full(Bytes::new()))
 }
 
-async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str, cont: &str, name: &str) -> R {
+async fn object_put(
+    cloud: &Arc<Cloud>,
+    mut req: Req,
+    user: &DevUser,
+    acct: &str,
+    cont: &str,
+    name: &str,
+) -> R {
     // existence / preconditions
     {
         let st = cloud.lock();
@@ -1625,7 +1898,9 @@ async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str
     let chunked = req
         .header("transfer-encoding")
         .is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
-    let clen = req.header("content-length").and_then(|l| l.trim().parse::<u64>().ok());
+    let clen = req
+        .header("content-length")
+        .and_then(|l| l.trim().parse::<u64>().ok());
     if clen.is_none() && !chunked {
         return Err(Fault::length_required("Missing Content-Length header"));
     }
@@ -1640,9 +1915,15 @@ async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str
             .header_decoded("x-source-account")
             .unwrap_or_else(|| acct.to_string());
         let is_move = move_from.is_some() && copy_from.is_none();
-        let sv = if is_move { None } else { req.header("x-source-version") };
+        let sv = if is_move {
+            None
+        } else {
+            req.header("x-source-version")
+        };
         let _ = req.body_bytes(util::MAX_JSON_BODY).await;
-        let v = copy_move(cloud, &req, user, &sacct, sc, sn, acct, cont, name, is_move, sv, false)?;
+        let v = copy_move(
+            cloud, &req, user, &sacct, sc, sn, acct, cont, name, is_move, sv, false,
+        )?;
         return finish(
             hdr(builder(201), "x-object-version", &v.to_string()).header("content-length", 0),
             full(Bytes::new()),
@@ -1653,17 +1934,25 @@ async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str
     let Some(content_type) = content_type else {
         return Err(Fault::length_required("Missing Content-Type header"));
     };
-    let meta: BTreeMap<String, String> = meta_from(&req, "x-object-meta-")?.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    let meta: BTreeMap<String, String> = meta_from(&req, "x-object-meta-")?
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     if meta.len() > 32 {
         return Err(Fault::bad_request("Too many metadata items"));
     }
-    let encoding = req.header_decoded("content-encoding").filter(|v| !v.is_empty());
-    let disposition = req.header_decoded("content-disposition").filter(|v| !v.is_empty());
+    let encoding = req
+        .header_decoded("content-encoding")
+        .filter(|v| !v.is_empty());
+    let disposition = req
+        .header_decoded("content-disposition")
+        .filter(|v| !v.is_empty());
 
     let data = if req.has_q("hashmap") {
         let body = req.body_bytes(util::MAX_JSON_BODY).await?;
-        let v: Value = serde_json::from_slice(&body)
-            .map_err(|e| Fault::bad_request("Invalid hashmap: malformed JSON").with_details(e.to_string()))?;
+        let v: Value = serde_json::from_slice(&body).map_err(|e| {
+            Fault::bad_request("Invalid hashmap: malformed JSON").with_details(e.to_string())
+        })?;
         let bytes = v
             .get("bytes")
             .and_then(Value::as_u64)
@@ -1680,9 +1969,15 @@ async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str
             return Err(Fault::bad_request("Invalid hash in hashmap"));
         }
         let expected = bytes.div_ceil(B) as usize;
-        let ok = if bytes == 0 { hashes.len() <= 1 } else { hashes.len() == expected };
+        let ok = if bytes == 0 {
+            hashes.len() <= 1
+        } else {
+            hashes.len() == expected
+        };
         if !ok {
-            return Err(Fault::bad_request("Invalid hashmap: hash count does not match object size"));
+            return Err(Fault::bad_request(
+                "Invalid hashmap: hash count does not match object size",
+            ));
         }
         let mut missing: Vec<String> = Vec::new();
         for h in &hashes {
@@ -1692,7 +1987,10 @@ async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str
         }
         if !missing.is_empty() {
             let mut f = Fault::conflict("Missing blocks");
-            f.raw = Some((Bytes::from(json!(missing).to_string()), "application/json; charset=utf-8"));
+            f.raw = Some((
+                Bytes::from(json!(missing).to_string()),
+                "application/json; charset=utf-8",
+            ));
             return Err(f);
         }
         NewData {
@@ -1708,7 +2006,9 @@ async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str
             md5: None,
         }
     } else {
-        let want_md5 = req.header("etag").map(|e| e.trim().trim_matches('"').to_ascii_lowercase());
+        let want_md5 = req
+            .header("etag")
+            .map(|e| e.trim().trim_matches('"').to_ascii_lowercase());
         let mut md5 = want_md5.as_ref().map(|_| md5::Md5::new());
         let mut hashes = Vec::new();
         let mut total = 0u64;
@@ -1716,7 +2016,8 @@ async fn object_put(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str
             let mut stream = body.into_data_stream();
             let mut buf = BytesMut::new();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| Fault::bad_request(format!("Error reading body: {e}")))?;
+                let chunk =
+                    chunk.map_err(|e| Fault::bad_request(format!("Error reading body: {e}")))?;
                 total += chunk.len() as u64;
                 if total > 5 * (1u64 << 30) {
                     return Err(Fault::bad_request("Object too large (max 5 GiB)"));
@@ -1783,11 +2084,21 @@ fn copy_move(
     ignore_ct: bool,
 ) -> Result<u64, Fault> {
     let mut st = cloud.lock();
-    if !st.accounts.get(dacct).is_some_and(|a| a.containers.contains_key(dcont)) {
+    if !st
+        .accounts
+        .get(dacct)
+        .is_some_and(|a| a.containers.contains_key(dcont))
+    {
         return Err(Fault::not_found("Destination container does not exist"));
     }
-    let loc = locate(&st, sacct, scont, sname, src_version.as_deref(), &user.uuid)
-        .map_err(|f| if f.status == 404 { Fault::not_found("Source object does not exist") } else { f })?;
+    let loc =
+        locate(&st, sacct, scont, sname, src_version.as_deref(), &user.uuid).map_err(|f| {
+            if f.status == 404 {
+                Fault::not_found("Source object does not exist")
+            } else {
+                f
+            }
+        })?;
     if is_move && loc.access < Access::Write {
         return Err(Fault::forbidden("Not allowed to move the source"));
     }
@@ -1814,7 +2125,11 @@ fn copy_move(
         }
     }
     let req_meta = meta_from(req, "x-object-meta-")?;
-    let req_ct = if ignore_ct { None } else { req.header("content-type").filter(|c| !c.is_empty()) };
+    let req_ct = if ignore_ct {
+        None
+    } else {
+        req.header("content-type").filter(|c| !c.is_empty())
+    };
     let mut first_version = 0;
     for (i, (sn, dn)) in pairs.iter().enumerate() {
         let sv = if i == 0 {
@@ -1852,10 +2167,20 @@ fn copy_move(
         };
         let mut meta = sv.meta.clone();
         apply_meta(&mut meta, req_meta.clone(), true)?;
-        let ct = if i == 0 { req_ct.clone().unwrap_or(sv.content_type.clone()) } else { sv.content_type.clone() };
-        let encoding = req.header_decoded("content-encoding").or(sv.content_encoding.clone());
-        let disposition = req.header_decoded("content-disposition").or(sv.content_disposition.clone());
-        let manifest = req.header_decoded("x-object-manifest").or(sv.manifest.clone());
+        let ct = if i == 0 {
+            req_ct.clone().unwrap_or(sv.content_type.clone())
+        } else {
+            sv.content_type.clone()
+        };
+        let encoding = req
+            .header_decoded("content-encoding")
+            .or(sv.content_encoding.clone());
+        let disposition = req
+            .header_decoded("content-disposition")
+            .or(sv.content_disposition.clone());
+        let manifest = req
+            .header_decoded("x-object-manifest")
+            .or(sv.manifest.clone());
         let data = NewData {
             bytes: sv.bytes,
             hashes: sv.hashes.clone(),
@@ -1863,14 +2188,35 @@ fn copy_move(
         };
         if is_move && !same_path {
             // detach the source first so the moved object keeps its uuid
-            if let Some(c) = st.accounts.get_mut(sacct).and_then(|a| a.containers.get_mut(scont)) {
+            if let Some(c) = st
+                .accounts
+                .get_mut(sacct)
+                .and_then(|a| a.containers.get_mut(scont))
+            {
                 delete_object_entry(c, sn, util::now(), &user.uuid);
             }
         }
         let v = commit(
-            &mut st, cloud, req, user, dacct, dcont, dn, data, ct, meta, encoding, disposition, manifest, None,
+            &mut st,
+            cloud,
+            req,
+            user,
+            dacct,
+            dcont,
+            dn,
+            data,
+            ct,
+            meta,
+            encoding,
+            disposition,
+            manifest,
+            None,
         )?;
-        if let Some(c) = st.accounts.get_mut(dacct).and_then(|a| a.containers.get_mut(dcont)) {
+        if let Some(c) = st
+            .accounts
+            .get_mut(dacct)
+            .and_then(|a| a.containers.get_mut(dcont))
+        {
             if let Some(o) = c.objects.get_mut(dn) {
                 if let Some(u) = uuid {
                     o.uuid = u;
@@ -1891,17 +2237,31 @@ fn copy_move(
 fn parse_content_range(h: &str) -> Option<(Option<u64>, Option<u64>, Option<u64>)> {
     let spec = h.trim().strip_prefix("bytes")?.trim();
     let (range, total) = spec.split_once('/')?;
-    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    let total = if total.trim() == "*" {
+        None
+    } else {
+        Some(total.trim().parse().ok()?)
+    };
     if range.trim() == "*" {
         return Some((None, None, total));
     }
     let (a, b) = range.split_once('-')?;
     let a: u64 = a.trim().parse().ok()?;
-    let b = if b.trim().is_empty() { None } else { Some(b.trim().parse().ok()?) };
+    let b = if b.trim().is_empty() {
+        None
+    } else {
+        Some(b.trim().parse().ok()?)
+    };
     Some((Some(a), b, total))
 }
 
-async fn read_bytes(cloud: &Cloud, hashes: &[String], size: u64, start: u64, len: u64) -> Result<Bytes, Fault> {
+async fn read_bytes(
+    cloud: &Cloud,
+    hashes: &[String],
+    size: u64,
+    start: u64,
+    len: u64,
+) -> Result<Bytes, Fault> {
     let mut out = BytesMut::with_capacity(len as usize);
     if len == 0 {
         return Ok(out.freeze());
@@ -1912,7 +2272,13 @@ async fn read_bytes(cloud: &Cloud, hashes: &[String], size: u64, start: u64, len
     let mut pieces = Vec::new();
     src.pieces(start, start + len - 1, &mut pieces);
     for p in pieces {
-        if let Piece::Block { hash, block_len, off, len } = p {
+        if let Piece::Block {
+            hash,
+            block_len,
+            off,
+            len,
+        } = p
+        {
             let d = cloud
                 .blocks
                 .get_padded(&hash, block_len)
@@ -1924,10 +2290,18 @@ async fn read_bytes(cloud: &Cloud, hashes: &[String], size: u64, start: u64, len
     Ok(out.freeze())
 }
 
-async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &str, cont: &str, name: &str) -> R {
+async fn object_post(
+    cloud: &Arc<Cloud>,
+    mut req: Req,
+    user: &DevUser,
+    acct: &str,
+    cont: &str,
+    name: &str,
+) -> R {
     let ctype = req.header("content-type").unwrap_or_default();
     let source = req.header_decoded("x-source-object");
-    let data_update = ctype.split(';').next().unwrap_or("").trim() == "application/octet-stream" || source.is_some();
+    let data_update = ctype.split(';').next().unwrap_or("").trim() == "application/octet-stream"
+        || source.is_some();
     let update = req.has_q("update");
     let meta = meta_from(&req, "x-object-meta-")?;
     let sharing = match req.header_decoded("x-object-sharing") {
@@ -1950,7 +2324,11 @@ async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &st
         (cur, access)
     };
     if access < Access::Write {
-        return Err(if cur.is_none() { Fault::not_found("Object does not exist") } else { Fault::forbidden("Not allowed") });
+        return Err(if cur.is_none() {
+            Fault::not_found("Object does not exist")
+        } else {
+            Fault::forbidden("Not allowed")
+        });
     }
     let cur = cur.ok_or_else(|| Fault::not_found("Object does not exist"))?;
     let etag = cur.md5.clone().unwrap_or_else(|| cur.hash.clone());
@@ -2015,7 +2393,8 @@ async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &st
         }
         c.modified = util::now();
         return finish(
-            hdr(builder(202), "x-object-version", &version_id.to_string()).header("content-length", 0),
+            hdr(builder(202), "x-object-version", &version_id.to_string())
+                .header("content-length", 0),
             full(Bytes::new()),
         );
     }
@@ -2024,15 +2403,19 @@ async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &st
     let cr = req
         .header("content-range")
         .ok_or_else(|| Fault::bad_request("Missing Content-Range header"))?;
-    let (start, end, total) =
-        parse_content_range(&cr).ok_or_else(|| Fault::range_not_satisfiable("Invalid Content-Range header"))?;
+    let (start, end, total) = parse_content_range(&cr)
+        .ok_or_else(|| Fault::range_not_satisfiable("Invalid Content-Range header"))?;
     let size = cur.bytes;
     if total.is_some_and(|t| t != size) {
-        return Err(Fault::range_not_satisfiable("Content-Range total does not match object size"));
+        return Err(Fault::range_not_satisfiable(
+            "Content-Range total does not match object size",
+        ));
     }
     let start = start.unwrap_or(size);
     if start > size {
-        return Err(Fault::range_not_satisfiable("Content-Range start beyond object end"));
+        return Err(Fault::range_not_satisfiable(
+            "Content-Range start beyond object end",
+        ));
     }
     let data: Bytes = if let Some(src) = source {
         let src = src.trim_start_matches('/').to_string();
@@ -2049,9 +2432,14 @@ async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &st
         };
         let len = match end {
             Some(e) => {
-                let l = e.checked_sub(start).map(|x| x + 1).ok_or_else(|| Fault::range_not_satisfiable("Invalid range"))?;
+                let l = e
+                    .checked_sub(start)
+                    .map(|x| x + 1)
+                    .ok_or_else(|| Fault::range_not_satisfiable("Invalid range"))?;
                 if loc.version.bytes < l {
-                    return Err(Fault::bad_request("Source object is shorter than the range"));
+                    return Err(Fault::bad_request(
+                        "Source object is shorter than the range",
+                    ));
                 }
                 l
             }
@@ -2068,7 +2456,9 @@ async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &st
         let body = req.body_bytes(MAX_UPDATE_BODY).await?;
         if let Some(e) = end {
             if e < start || e - start + 1 != body.len() as u64 {
-                return Err(Fault::bad_request("Content length does not match range length"));
+                return Err(Fault::bad_request(
+                    "Content length does not match range length",
+                ));
             }
         }
         body
@@ -2086,10 +2476,17 @@ async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &st
         for bi in first..=last {
             let bstart = bi * B;
             let new_blen = (new_size - bstart).min(B);
-            let old_blen = if bstart < size { (size - bstart).min(B) } else { 0 };
+            let old_blen = if bstart < size {
+                (size - bstart).min(B)
+            } else {
+                0
+            };
             let mut block = BytesMut::with_capacity(new_blen as usize);
             if old_blen > 0 {
-                let h = hashes.get(bi as usize).cloned().unwrap_or_else(|| EMPTY_HASH.to_string());
+                let h = hashes
+                    .get(bi as usize)
+                    .cloned()
+                    .unwrap_or_else(|| EMPTY_HASH.to_string());
                 let old = cloud
                     .blocks
                     .get_padded(&h, old_blen as usize)
@@ -2119,7 +2516,7 @@ async fn object_post(cloud: &Arc<Cloud>, mut req: Req, user: &DevUser, acct: &st
         if nb < final_size {
             let keep = nb.div_ceil(B) as usize;
             hashes.truncate(keep);
-            if nb % B != 0 && keep > 0 {
+            if !nb.is_multiple_of(B) && keep > 0 {
                 let bi = keep - 1;
                 let old_len = (final_size - bi as u64 * B).min(B) as usize;
                 let new_len = (nb - bi as u64 * B) as usize;
@@ -2244,10 +2641,13 @@ pub(crate) async fn put_object_bytes(
     let mut st = cloud.lock();
     let id = Counters::next(&mut st.counters.version);
     let project = st.default_project(owner);
-    let a = st.accounts.entry(owner.to_string()).or_insert_with(|| Account {
-        modified: now,
-        ..Default::default()
-    });
+    let a = st
+        .accounts
+        .entry(owner.to_string())
+        .or_insert_with(|| Account {
+            modified: now,
+            ..Default::default()
+        });
     let c = a
         .containers
         .entry(cont.to_string())
@@ -2310,13 +2710,22 @@ mod tests {
         assert_eq!(parse_ranges("bytes=5-", 10).unwrap(), Some(vec![(5, 9)]));
         assert!(parse_ranges("bytes=0-10", 10).is_err());
         assert_eq!(parse_ranges("garbage", 10).unwrap(), None);
-        assert_eq!(parse_ranges("bytes=0-1,4-5", 10).unwrap(), Some(vec![(0, 1), (4, 5)]));
+        assert_eq!(
+            parse_ranges("bytes=0-1,4-5", 10).unwrap(),
+            Some(vec![(0, 1), (4, 5)])
+        );
     }
 
     #[test]
     fn content_range() {
         assert_eq!(parse_content_range("bytes */*"), Some((None, None, None)));
-        assert_eq!(parse_content_range("bytes 0-3/*"), Some((Some(0), Some(3), None)));
-        assert_eq!(parse_content_range("bytes 4-/10"), Some((Some(4), None, Some(10))));
+        assert_eq!(
+            parse_content_range("bytes 0-3/*"),
+            Some((Some(0), Some(3), None))
+        );
+        assert_eq!(
+            parse_content_range("bytes 4-/10"),
+            Some((Some(4), None, Some(10)))
+        );
     }
 }

@@ -88,7 +88,8 @@ impl Container {
     }
 
     pub fn count_and_bytes(&self) -> (u64, u64) {
-        self.live().fold((0, 0), |(c, b), (_, _, v)| (c + 1, b + v.bytes))
+        self.live()
+            .fold((0, 0), |(c, b), (_, _, v)| (c + 1, b + v.bytes))
     }
 }
 

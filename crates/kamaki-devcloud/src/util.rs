@@ -185,14 +185,20 @@ pub(crate) fn json_response(status: u16, v: &Value) -> R {
     let body = Bytes::from(v.to_string());
     finish(
         builder(status)
-            .header(http::header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
             .header(http::header::CONTENT_LENGTH, body.len()),
         full(body),
     )
 }
 
 pub(crate) fn empty_response(status: u16) -> R {
-    finish(builder(status).header(http::header::CONTENT_LENGTH, 0), full(Bytes::new()))
+    finish(
+        builder(status).header(http::header::CONTENT_LENGTH, 0),
+        full(Bytes::new()),
+    )
 }
 
 pub(crate) fn text_response(status: u16, text: String) -> R {
@@ -271,7 +277,8 @@ impl Req {
         let mut stream = body.into_data_stream();
         let mut buf = BytesMut::new();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| Fault::bad_request(format!("Error reading body: {e}")))?;
+            let chunk =
+                chunk.map_err(|e| Fault::bad_request(format!("Error reading body: {e}")))?;
             if buf.len() + chunk.len() > limit {
                 return Err(Fault::too_large("Request body too large"));
             }
@@ -286,16 +293,18 @@ impl Req {
         if b.iter().all(|c| c.is_ascii_whitespace()) {
             return Ok(None);
         }
-        serde_json::from_slice(&b)
-            .map(Some)
-            .map_err(|e| Fault::bad_request("Invalid request body: malformed JSON").with_details(e.to_string()))
+        serde_json::from_slice(&b).map(Some).map_err(|e| {
+            Fault::bad_request("Invalid request body: malformed JSON").with_details(e.to_string())
+        })
     }
 
     /// Parse the body as a JSON object (400 otherwise).
     pub async fn json(&mut self) -> Result<serde_json::Map<String, Value>, Fault> {
         match self.json_opt().await? {
             Some(Value::Object(m)) => Ok(m),
-            Some(_) => Err(Fault::bad_request("Malformed request: expected a JSON object")),
+            Some(_) => Err(Fault::bad_request(
+                "Malformed request: expected a JSON object",
+            )),
             None => Err(Fault::bad_request("Malformed request: empty body")),
         }
     }
@@ -325,7 +334,11 @@ pub(crate) fn pct_decode(s: &str) -> String {
 }
 
 /// Characters escaped in path segments we emit (RFC 3986 unreserved kept).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 /// Like [`SEGMENT`] but keeps `/`.
 const PATH: &AsciiSet = &SEGMENT.remove(b'/');
 /// Header value escaping used by Pithos: leaves `/ = , : @ ; space "` alone.
@@ -483,7 +496,9 @@ pub(crate) fn parse_iso(s: &str) -> Option<f64> {
     } else if let Some(i) = rest.rfind(['+', '-']) {
         let off = &rest[i + 1..];
         let sign = if rest.as_bytes()[i] == b'-' { -1 } else { 1 };
-        let (oh, om) = off.split_once(':').unwrap_or((off.get(..2)?, off.get(2..).unwrap_or("0")));
+        let (oh, om) = off
+            .split_once(':')
+            .unwrap_or((off.get(..2)?, off.get(2..).unwrap_or("0")));
         let oh: i64 = oh.parse().ok()?;
         let om: i64 = if om.is_empty() { 0 } else { om.parse().ok()? };
         (&rest[..i], sign * (oh * 3600 + om * 60))
@@ -507,7 +522,14 @@ pub(crate) fn uuid4() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// A deterministic UUID-looking string derived from a seed.
@@ -518,7 +540,14 @@ pub(crate) fn uuid_from(seed: &str) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// Random string from an alphabet of letters and digits.
@@ -570,7 +599,9 @@ pub(crate) fn str_map(v: Option<&Value>) -> Result<BTreeMap<String, String>, Fau
                 )
             })
             .collect()),
-        Some(_) => Err(Fault::bad_request("Malformed request: metadata must be an object")),
+        Some(_) => Err(Fault::bad_request(
+            "Malformed request: metadata must be an object",
+        )),
     }
 }
 
@@ -591,7 +622,10 @@ mod tests {
         assert_eq!(iso(t), "2018-01-01T00:00:00.123456+00:00");
         let back = parse_iso(&iso(t)).unwrap();
         assert!((back - t).abs() < 1e-3);
-        assert_eq!(parse_iso("2018-01-01T02:00:00+02:00").unwrap(), 1_514_764_800.0);
+        assert_eq!(
+            parse_iso("2018-01-01T02:00:00+02:00").unwrap(),
+            1_514_764_800.0
+        );
         assert_eq!(parse_iso("2018-01-01T00:00:00Z").unwrap(), 1_514_764_800.0);
         assert_eq!(plankton_date(t), "2018-01-01 00:00:00");
     }

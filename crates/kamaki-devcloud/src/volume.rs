@@ -55,7 +55,10 @@ fn volume_json(cloud: &Cloud, v: &Volume, detail: bool) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(v.id.to_string()));
     o.insert("display_name".into(), json!(v.name));
-    o.insert("links".into(), util::links(&base(cloud), "volumes", &v.id.to_string()));
+    o.insert(
+        "links".into(),
+        util::links(&base(cloud), "volumes", &v.id.to_string()),
+    );
     if !detail {
         return Value::Object(o);
     }
@@ -66,7 +69,10 @@ fn volume_json(cloud: &Cloud, v: &Volume, detail: bool) -> Value {
     o.insert("updated_at".into(), json!(util::iso(v.updated)));
     o.insert("metadata".into(), json!(v.metadata));
     o.insert("snapshot_id".into(), json!(v.snapshot_id));
-    o.insert("source_volid".into(), json!(v.source_volid.map(|s| s.to_string())));
+    o.insert(
+        "source_volid".into(),
+        json!(v.source_volid.map(|s| s.to_string())),
+    );
     o.insert("image_id".into(), json!(v.image_id));
     let att: Vec<Value> = v
         .server
@@ -76,7 +82,10 @@ fn volume_json(cloud: &Cloud, v: &Volume, detail: bool) -> Value {
     o.insert("attachments".into(), json!(att));
     o.insert("volume_type".into(), json!(v.volume_type));
     o.insert("deleted".into(), json!(v.deleted));
-    o.insert("delete_on_termination".into(), json!(v.delete_on_termination));
+    o.insert(
+        "delete_on_termination".into(),
+        json!(v.delete_on_termination),
+    );
     o.insert("user_id".into(), json!(v.user));
     o.insert("tenant_id".into(), json!(v.project));
     o.insert("shared_to_project".into(), json!(v.shared_to_project));
@@ -85,10 +94,7 @@ fn volume_json(cloud: &Cloud, v: &Volume, detail: bool) -> Value {
 
 fn snapshot_json(cloud: &Cloud, img: &ImageView, now: f64) -> Value {
     let creating = img.meta.ready_at.is_some_and(|t| t > now);
-    let size = img
-        .meta
-        .snapshot_size
-        .unwrap_or(img.version.bytes >> 30);
+    let size = img.meta.snapshot_size.unwrap_or(img.version.bytes >> 30);
     json!({
         "id": img.id,
         "display_name": img.path,
@@ -176,10 +182,15 @@ async fn create_snapshot(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
             return Err(Fault::bad_request("Cannot snapshot a detached volume"));
         };
         if v.status != "available" && v.status != "in_use" {
-            return Err(Fault::bad_request(format!("Volume {vid} is in status {}", v.status)));
+            return Err(Fault::bad_request(format!(
+                "Volume {vid} is in status {}",
+                v.status
+            )));
         }
         if !volume_type(v.volume_type).is_some_and(|t| t.name.starts_with("ext_")) {
-            return Err(Fault::bad_request("Snapshots are only supported for ext_ volume types"));
+            return Err(Fault::bad_request(
+                "Snapshots are only supported for ext_ volume types",
+            ));
         }
         let taken = |st: &State, n: &str| {
             st.accounts
@@ -188,10 +199,16 @@ async fn create_snapshot(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
                 .and_then(|c| c.objects.get(n))
                 .is_some_and(|o| o.current().is_some())
         };
-        let name = match s.get("display_name").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+        let name = match s
+            .get("display_name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
             Some(n) => {
                 if taken(&st, n) {
-                    return Err(Fault::conflict(format!("A snapshot named '{n}' already exists")));
+                    return Err(Fault::conflict(format!(
+                        "A snapshot named '{n}' already exists"
+                    )));
                 }
                 n.to_string()
             }
@@ -205,18 +222,33 @@ async fn create_snapshot(cloud: &Arc<Cloud>, mut req: Req, user: &str) -> R {
                 n
             }
         };
-        let vm = st.volumes.get_mut(&vid).ok_or_else(|| Fault::internal("volume vanished"))?;
+        let vm = st
+            .volumes
+            .get_mut(&vid)
+            .ok_or_else(|| Fault::internal("volume vanished"))?;
         vm.snapshots_made += 1;
         let counter = vm.snapshots_made;
         let server_meta = if v.index == 0 {
-            st.servers.get(&server).map(|s| s.metadata.clone()).unwrap_or_default()
+            st.servers
+                .get(&server)
+                .map(|s| s.metadata.clone())
+                .unwrap_or_default()
         } else {
             BTreeMap::new()
         };
         (name, counter, server_meta, v.size, v.index)
     };
     let data = Bytes::from(image::pseudo_bytes(vid * 1_000 + counter, SNAPSHOT_BYTES));
-    let id = put_object_bytes(cloud, user, SNAPSHOTS_CONTAINER, &name, data, "application/octet-stream", None).await?;
+    let id = put_object_bytes(
+        cloud,
+        user,
+        SNAPSHOTS_CONTAINER,
+        &name,
+        data,
+        "application/octet-stream",
+        None,
+    )
+    .await?;
     let mut props: BTreeMap<String, String> = BTreeMap::new();
     props.insert("exclude_all_tasks".into(), "yes".into());
     if index == 0 {
@@ -285,15 +317,23 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .filter(|s| *s > 0)
                 .ok_or_else(|| Fault::bad_request("Volume size must be a positive integer"))?;
             if size > 1024 {
-                return Err(Fault::bad_request("Volume size exceeds the maximum (1024 GiB)"));
+                return Err(Fault::bad_request(
+                    "Volume size exceeds the maximum (1024 GiB)",
+                ));
             }
             let name = v
                 .get("display_name")
                 .and_then(Value::as_str)
                 .ok_or_else(|| Fault::bad_request("Volume display_name is required"))?
                 .to_string();
-            let snapshot_id = v.get("snapshot_id").and_then(Value::as_str).map(str::to_string);
-            let image_ref = v.get("imageRef").and_then(Value::as_str).map(str::to_string);
+            let snapshot_id = v
+                .get("snapshot_id")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let image_ref = v
+                .get("imageRef")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             let source = v.get("source_volid").and_then(as_id);
             if [snapshot_id.is_some(), image_ref.is_some(), source.is_some()]
                 .iter()
@@ -301,13 +341,17 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .count()
                 > 1
             {
-                return Err(Fault::bad_request("Only one of snapshot_id, imageRef and source_volid may be given"));
+                return Err(Fault::bad_request(
+                    "Only one of snapshot_id, imageRef and source_volid may be given",
+                ));
             }
             let mut st = cloud.lock();
             if let Some(sid) = &snapshot_id {
                 let snap = find_snapshot(&st, &user, sid)?;
                 if snap.meta.ready_at.is_some_and(|t| t > now) {
-                    return Err(Fault::bad_request(format!("Snapshot {sid} is not AVAILABLE")));
+                    return Err(Fault::bad_request(format!(
+                        "Snapshot {sid} is not AVAILABLE"
+                    )));
                 }
             }
             if let Some(i) = &image_ref {
@@ -336,18 +380,23 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 Some(x) => Some(as_id(x).ok_or_else(|| Fault::bad_request("Invalid volume_type"))?),
             };
             if let Some(t) = explicit_type {
-                volume_type(t).ok_or_else(|| Fault::bad_request(format!("Volume type {t} not found")))?;
+                volume_type(t)
+                    .ok_or_else(|| Fault::bad_request(format!("Volume type {t} not found")))?;
             }
             let vtype = match &server {
                 Some(s) => {
                     let ft = crate::compute::flavor(s.flavor).map_or(1, |f| f.volume_type);
                     if explicit_type.is_some_and(|t| t != ft) {
-                        return Err(Fault::bad_request("Volume type must match the server's disk template"));
+                        return Err(Fault::bad_request(
+                            "Volume type must match the server's disk template",
+                        ));
                     }
                     ft
                 }
                 None => {
-                    let t = explicit_type.ok_or_else(|| Fault::bad_request("Volume type is required for detached volumes"))?;
+                    let t = explicit_type.ok_or_else(|| {
+                        Fault::bad_request("Volume type is required for detached volumes")
+                    })?;
                     if !volume_type(t).is_some_and(|t| t.detachable) {
                         return Err(Fault::bad_request("Volume type is not detachable"));
                     }
@@ -362,7 +411,12 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let id = Counters::next(&mut st.counters.volume);
             let index = server
                 .as_ref()
-                .map(|s| st.volumes.values().filter(|v| v.server == Some(s.id)).count() as u32)
+                .map(|s| {
+                    st.volumes
+                        .values()
+                        .filter(|v| v.server == Some(s.id))
+                        .count() as u32
+                })
                 .unwrap_or(0);
             let (status, transition) = match &server {
                 Some(_) => (
@@ -401,7 +455,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 transition,
                 purge_at: None,
                 snapshots_made: 0,
-                shared_to_project: v.get("shared_to_project").and_then(Value::as_bool).unwrap_or(false),
+                shared_to_project: v
+                    .get("shared_to_project")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             };
             st.volumes.insert(id, vol.clone());
             json_response(202, &json!({"volume": volume_json(cloud, &vol, false)}))
@@ -447,10 +504,15 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             }
             if v.server.is_some() {
                 if v.index == 0 {
-                    return Err(Fault::bad_request("Cannot delete the root volume of a server"));
+                    return Err(Fault::bad_request(
+                        "Cannot delete the root volume of a server",
+                    ));
                 }
                 if v.status != "in_use" && v.status != "error" {
-                    return Err(Fault::bad_request(format!("Cannot delete a volume in status {}", v.status)));
+                    return Err(Fault::bad_request(format!(
+                        "Cannot delete a volume in status {}",
+                        v.status
+                    )));
                 }
             }
             v.status = "deleting".into();
@@ -486,7 +548,8 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let v = get_volume(&st, &user, id)?;
             json_response(200, &json!({"metadata": v.metadata}))
         }
-        (Method::POST, ["volumes", id, "metadata"]) | (Method::PUT, ["volumes", id, "metadata"]) => {
+        (Method::POST, ["volumes", id, "metadata"])
+        | (Method::PUT, ["volumes", id, "metadata"]) => {
             let replace = req.method == Method::PUT;
             let body = req.json().await?;
             let meta = meta_body(&body)?;
@@ -497,7 +560,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             }
             v.metadata.extend(meta);
             if v.metadata.len() > 50 {
-                return Err(Fault::bad_request("Maximum number of metadata items exceeded"));
+                return Err(Fault::bad_request(
+                    "Maximum number of metadata items exceeded",
+                ));
             }
             json_response(200, &json!({"metadata": v.metadata}))
         }
@@ -531,8 +596,14 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                 .and_then(Value::as_object)
                 .cloned()
                 .ok_or_else(|| Fault::bad_request("Malformed request: missing snapshot"))?;
-            let name = u.get("display_name").and_then(Value::as_str).map(str::to_string);
-            let desc = u.get("display_description").and_then(Value::as_str).map(str::to_string);
+            let name = u
+                .get("display_name")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let desc = u
+                .get("display_description")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             if name.is_none() && desc.is_none() {
                 return Err(Fault::bad_request("Nothing to update"));
             }
@@ -553,7 +624,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     .and_then(|a| a.containers.get_mut(&img.container))
                     .ok_or_else(|| Fault::internal("snapshot container vanished"))?;
                 if c.objects.get(&n).is_some_and(|o| o.current().is_some()) {
-                    return Err(Fault::conflict(format!("A snapshot named '{n}' already exists")));
+                    return Err(Fault::conflict(format!(
+                        "A snapshot named '{n}' already exists"
+                    )));
                 }
                 if let Some(mut o) = c.objects.remove(&img.path) {
                     if let Some(m) = o.image.as_mut() {
@@ -583,7 +656,8 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let img = find_snapshot(&st, &user, id)?;
             json_response(200, &json!({"metadata": img.meta.snapshot_meta}))
         }
-        (Method::POST, ["snapshots", id, "metadata"]) | (Method::PUT, ["snapshots", id, "metadata"]) => {
+        (Method::POST, ["snapshots", id, "metadata"])
+        | (Method::PUT, ["snapshots", id, "metadata"]) => {
             let replace = req.method == Method::PUT;
             let body = req.json().await?;
             let meta = meta_body(&body)?;
@@ -606,7 +680,9 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
             let mut st = cloud.lock();
             let img = find_snapshot(&st, &user, id)?;
             if !img.meta.snapshot_meta.contains_key(*key) {
-                return Err(Fault::bad_request(format!("Metadata key '{key}' not found")));
+                return Err(Fault::bad_request(format!(
+                    "Metadata key '{key}' not found"
+                )));
             }
             image::with_object(&mut st, id, |o| {
                 if let Some(m) = o.image.as_mut() {

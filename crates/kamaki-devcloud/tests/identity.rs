@@ -1,4 +1,5 @@
 //! End-to-end tests of the devcloud identity API over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -9,7 +10,10 @@ use serde_json::json;
 async fn token_catalog_and_user() {
     let (cloud, http) = start().await;
     let r = http
-        .post_json("/identity/v2.0/tokens", &json!({"auth": {"token": {"id": cloud.token()}}}))
+        .post_json(
+            "/identity/v2.0/tokens",
+            &json!({"auth": {"token": {"id": cloud.token()}}}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
@@ -28,11 +32,19 @@ async fn token_catalog_and_user() {
         ("image", "/image/v1.0"),
         ("object-store", "/object-store/v1"),
     ] {
-        let e = cat.iter().find(|e| e["type"] == t).unwrap_or_else(|| panic!("no {t}"));
-        assert_eq!(e["endpoints"][0]["publicURL"], format!("{}{}", cloud.base_url(), path));
+        let e = cat
+            .iter()
+            .find(|e| e["type"] == t)
+            .unwrap_or_else(|| panic!("no {t}"));
+        assert_eq!(
+            e["endpoints"][0]["publicURL"],
+            format!("{}{}", cloud.base_url(), path)
+        );
         assert_eq!(e["endpoints"][0]["region"], "default");
     }
-    assert!(cat.iter().any(|e| e["name"] == "astakos_account" && e["endpoints"][0]["versionId"] == "v1.0"));
+    assert!(cat
+        .iter()
+        .any(|e| e["name"] == "astakos_account" && e["endpoints"][0]["versionId"] == "v1.0"));
     cloud.shutdown().await;
 }
 
@@ -40,7 +52,10 @@ async fn token_catalog_and_user() {
 async fn bad_tokens_and_public_mode() {
     let (cloud, http) = start().await;
     let r = http
-        .post_json("/identity/v2.0/tokens", &json!({"auth": {"token": {"id": "nope"}}}))
+        .post_json(
+            "/identity/v2.0/tokens",
+            &json!({"auth": {"token": {"id": "nope"}}}),
+        )
         .await;
     assert_eq!(r.status, 401);
     assert_eq!(
@@ -53,9 +68,14 @@ async fn bad_tokens_and_public_mode() {
     assert!(r.json()["access"]["serviceCatalog"].is_array());
     assert!(r.json()["access"].get("user").is_none());
     // missing credentials
-    let r = http.post_json("/identity/v2.0/tokens", &json!({"auth": {}})).await;
+    let r = http
+        .post_json("/identity/v2.0/tokens", &json!({"auth": {}}))
+        .await;
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["badRequest"]["message"], "Malformed request: missing credentials");
+    assert_eq!(
+        r.json()["badRequest"]["message"],
+        "Malformed request: missing credentials"
+    );
     // tenantName mismatch
     let r = http
         .post_json(
@@ -79,7 +99,9 @@ async fn bad_tokens_and_public_mode() {
     let r = http.get("/nowhere").await;
     assert_eq!(r.status, 400);
     // bad JSON
-    let r = http.req("POST", "/identity/v2.0/tokens", &[], "{oops").await;
+    let r = http
+        .req("POST", "/identity/v2.0/tokens", &[], "{oops")
+        .await;
     assert_eq!(r.status, 400);
     // service 401 shape
     let bad = http.with_token("nope");
@@ -87,7 +109,9 @@ async fn bad_tokens_and_public_mode() {
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["fault"]["code"], 401);
     // validate token
-    let r = http.get(&format!("/identity/v2.0/tokens/{}", cloud.token())).await;
+    let r = http
+        .get(&format!("/identity/v2.0/tokens/{}", cloud.token()))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["access"]["user"]["id"], cloud.user_uuid());
     assert_eq!(http.get("/identity/v2.0/tokens/nope").await.status, 404);
@@ -99,7 +123,10 @@ async fn account_catalogs_quotas_projects() {
     let (cloud, http) = start().await;
     let friend = cloud.users()[1].clone();
     let r = http
-        .post_json("/account/v1.0/user_catalogs", &json!({"uuids": [cloud.user_uuid(), friend.uuid, "unknown"]}))
+        .post_json(
+            "/account/v1.0/user_catalogs",
+            &json!({"uuids": [cloud.user_uuid(), friend.uuid, "unknown"]}),
+        )
         .await;
     assert_eq!(r.status, 200);
     let v = r.json();
@@ -108,16 +135,27 @@ async fn account_catalogs_quotas_projects() {
     assert!(v["uuid_catalog"].get("unknown").is_none());
     assert_eq!(v["displayname_catalog"], json!({}));
     let r = http
-        .post_json("/account/v1.0/user_catalogs", &json!({"displaynames": ["friend@example.org"]}))
+        .post_json(
+            "/account/v1.0/user_catalogs",
+            &json!({"displaynames": ["friend@example.org"]}),
+        )
         .await;
-    assert_eq!(r.json()["displayname_catalog"]["friend@example.org"], friend.uuid);
+    assert_eq!(
+        r.json()["displayname_catalog"]["friend@example.org"],
+        friend.uuid
+    );
 
     let r = http.get("/account/v1.0/resources").await;
     assert_eq!(r.status, 200);
     assert!(r.json()["cyclades.vm"]["description"].is_string());
     let r = http.get("/account/v1.0/quotas").await;
     assert_eq!(r.status, 200);
-    assert!(r.json()[cloud.user_uuid()]["pithos.diskspace"]["limit"].as_u64().unwrap() > 0);
+    assert!(
+        r.json()[cloud.user_uuid()]["pithos.diskspace"]["limit"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 
     let r = http
         .post_json(
@@ -138,20 +176,36 @@ async fn account_catalogs_quotas_projects() {
     // friend joins
     let fh = http.with_token(&friend.token);
     let r = fh
-        .post_json("/account/v1.0/projects/memberships", &json!({"join": {"project": pid}}))
+        .post_json(
+            "/account/v1.0/projects/memberships",
+            &json!({"join": {"project": pid}}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let mid = r.json()["id"].as_u64().unwrap();
-    let r = fh.get(&format!("/account/v1.0/projects/memberships/{mid}")).await;
+    let r = fh
+        .get(&format!("/account/v1.0/projects/memberships/{mid}"))
+        .await;
     assert_eq!(r.json()["state"], "accepted");
     let r = fh
-        .post_json("/account/v1.0/projects/memberships", &json!({"join": {"project": pid}}))
+        .post_json(
+            "/account/v1.0/projects/memberships",
+            &json!({"join": {"project": pid}}),
+        )
         .await;
     assert_eq!(r.status, 409);
-    let r = http.get(&format!("/account/v1.0/projects/memberships?project={pid}")).await;
+    let r = http
+        .get(&format!("/account/v1.0/projects/memberships?project={pid}"))
+        .await;
     assert_eq!(r.json().as_array().unwrap().len(), 2);
     let r = http.get("/account/v1.0/projects/nope").await;
     assert_eq!(r.status, 404);
-    assert_eq!(http.with_token("bad").get("/account/v1.0/quotas").await.status, 401);
+    assert_eq!(
+        http.with_token("bad")
+            .get("/account/v1.0/quotas")
+            .await
+            .status,
+        401
+    );
     cloud.shutdown().await;
 }

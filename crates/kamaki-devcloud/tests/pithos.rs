@@ -1,4 +1,5 @@
 //! End-to-end tests of the devcloud pithos API over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -23,11 +24,19 @@ async fn container_info_and_hashmap_roundtrip() {
     // 4 MiB of 'a' + "xyz" (spec example 3)
     let mut data = vec![b'a'; BLOCK_SIZE];
     data.extend_from_slice(b"xyz");
-    let hashes = vec![block_hash(&data[..BLOCK_SIZE]), block_hash(&data[BLOCK_SIZE..])];
+    let hashes = vec![
+        block_hash(&data[..BLOCK_SIZE]),
+        block_hash(&data[BLOCK_SIZE..]),
+    ];
     let body = json!({"bytes": data.len(), "hashes": hashes}).to_string();
     let path = format!("{a}/pithos/big.bin?hashmap&format=json");
     let r = http
-        .req("PUT", &path, &[("Content-Type", "application/octet-stream")], body.clone())
+        .req(
+            "PUT",
+            &path,
+            &[("Content-Type", "application/octet-stream")],
+            body.clone(),
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.text());
     assert_eq!(r.json(), json!(hashes));
@@ -45,14 +54,21 @@ async fn container_info_and_hashmap_roundtrip() {
         assert_eq!(r.json(), json!([hashes[i]]));
     }
     let r = http
-        .req("PUT", &path, &[("Content-Type", "application/octet-stream")], body)
+        .req(
+            "PUT",
+            &path,
+            &[("Content-Type", "application/octet-stream")],
+            body,
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let expected = "3c7519ce59842f5237b8c105e581a6d97dd972f35259a885d8398bfdbe90e7cd";
     assert_eq!(r.h("etag"), expected);
     assert!(r.header("x-object-version").is_some());
 
-    let r = http.get(&format!("{a}/pithos/big.bin?hashmap&format=json")).await;
+    let r = http
+        .get(&format!("{a}/pithos/big.bin?hashmap&format=json"))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(
         r.json(),
@@ -64,7 +80,12 @@ async fn container_info_and_hashmap_roundtrip() {
     assert_eq!(r.h("content-length"), data.len().to_string());
     // block download by range
     let r = http
-        .req("GET", &format!("{a}/pithos/big.bin"), &[("Range", &format!("bytes={}-{}", BLOCK_SIZE, data.len() - 1))], "")
+        .req(
+            "GET",
+            &format!("{a}/pithos/big.bin"),
+            &[("Range", &format!("bytes={}-{}", BLOCK_SIZE, data.len() - 1))],
+            "",
+        )
         .await;
     assert_eq!(r.status, 206);
     assert_eq!(&r.body[..], b"xyz");
@@ -93,7 +114,12 @@ async fn container_info_and_hashmap_roundtrip() {
         .await;
     assert_eq!(r.status, 400);
     let r = http
-        .req("PUT", &format!("{a}/pithos/bad?hashmap"), &[("Content-Type", "text/plain")], "{not json")
+        .req(
+            "PUT",
+            &format!("{a}/pithos/bad?hashmap"),
+            &[("Content-Type", "text/plain")],
+            "{not json",
+        )
         .await;
     assert_eq!(r.status, 400);
     cloud.shutdown().await;
@@ -114,32 +140,55 @@ async fn empty_one_byte_and_repeated_blocks() {
         .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.h("etag"), EMPTY_HASH);
-    let r = http.get(&format!("{a}/pithos/empty?hashmap&format=json")).await;
+    let r = http
+        .get(&format!("{a}/pithos/empty?hashmap&format=json"))
+        .await;
     assert_eq!(r.json()["hashes"], json!([EMPTY_HASH]));
     assert_eq!(r.json()["bytes"], 0);
     let r = http.get(&format!("{a}/pithos/empty")).await;
     assert_eq!(r.status, 200);
     assert!(r.body.is_empty());
     let r = http
-        .req("GET", &format!("{a}/pithos/empty"), &[("Range", "bytes=0-0")], "")
+        .req(
+            "GET",
+            &format!("{a}/pithos/empty"),
+            &[("Range", "bytes=0-0")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 416);
     // plain PUT of one byte
     let r = http
-        .req("PUT", &format!("{a}/pithos/one"), &[("Content-Type", "text/plain")], "x")
+        .req(
+            "PUT",
+            &format!("{a}/pithos/one"),
+            &[("Content-Type", "text/plain")],
+            "x",
+        )
         .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.h("etag"), block_hash(b"x"));
-    assert_eq!(http.get(&format!("{a}/pithos/one")).await.body.as_ref(), b"x");
+    assert_eq!(
+        http.get(&format!("{a}/pithos/one")).await.body.as_ref(),
+        b"x"
+    );
     // repeated identical blocks plus a zero tail: A-block, A-block, "tail\0\0"
     let mut data = vec![7u8; BLOCK_SIZE];
     data.extend(vec![7u8; BLOCK_SIZE]);
     data.extend_from_slice(b"tail\0\0");
     let r = http
-        .req("PUT", &format!("{a}/pithos/rep"), &[("Content-Type", "application/octet-stream")], data.clone())
+        .req(
+            "PUT",
+            &format!("{a}/pithos/rep"),
+            &[("Content-Type", "application/octet-stream")],
+            data.clone(),
+        )
         .await;
     assert_eq!(r.status, 201);
-    let hm = http.get(&format!("{a}/pithos/rep?hashmap&format=json")).await.json();
+    let hm = http
+        .get(&format!("{a}/pithos/rep?hashmap&format=json"))
+        .await
+        .json();
     let h0 = block_hash(&data[..BLOCK_SIZE]);
     let h2 = block_hash(b"tail");
     assert_eq!(hm["hashes"], json!([h0, h0, h2]));
@@ -149,8 +198,13 @@ async fn empty_one_byte_and_repeated_blocks() {
     assert!(back.body[..] == data[..]);
     // zero-filled object: trailing zeros are restored
     let zeros = vec![0u8; 1000];
-    http.req("PUT", &format!("{a}/pithos/zeros"), &[("Content-Type", "application/octet-stream")], zeros.clone())
-        .await;
+    http.req(
+        "PUT",
+        &format!("{a}/pithos/zeros"),
+        &[("Content-Type", "application/octet-stream")],
+        zeros.clone(),
+    )
+    .await;
     let back = http.get(&format!("{a}/pithos/zeros")).await;
     assert_eq!(back.body.len(), 1000);
     assert!(back.body.iter().all(|b| *b == 0));
@@ -162,7 +216,10 @@ async fn empty_one_byte_and_repeated_blocks() {
         .req(
             "PUT",
             &format!("{a}/pithos/md5"),
-            &[("Content-Type", "text/plain"), ("ETag", "00000000000000000000000000000000")],
+            &[
+                ("Content-Type", "text/plain"),
+                ("ETag", "00000000000000000000000000000000"),
+            ],
             "hello",
         )
         .await;
@@ -171,7 +228,10 @@ async fn empty_one_byte_and_repeated_blocks() {
         .req(
             "PUT",
             &format!("{a}/pithos/md5"),
-            &[("Content-Type", "text/plain"), ("ETag", "5d41402abc4b2a76b9719d911017c592")],
+            &[
+                ("Content-Type", "text/plain"),
+                ("ETag", "5d41402abc4b2a76b9719d911017c592"),
+            ],
             "hello",
         )
         .await;
@@ -184,7 +244,12 @@ async fn ranges_and_conditionals() {
     let (cloud, http) = start().await;
     let a = acct_path(&cloud);
     let r = http
-        .req("PUT", &format!("{a}/pithos/hello.txt"), &[("Content-Type", "text/plain")], "hello world")
+        .req(
+            "PUT",
+            &format!("{a}/pithos/hello.txt"),
+            &[("Content-Type", "text/plain")],
+            "hello world",
+        )
         .await;
     assert_eq!(r.status, 201);
     let etag = r.h("etag");
@@ -204,10 +269,18 @@ async fn ranges_and_conditionals() {
     assert_eq!(get("garbage").await.status, 200);
     let r = get("bytes=0-1,6-7").await;
     assert_eq!(r.status, 206);
-    assert!(r.h("content-type").starts_with("multipart/byteranges; boundary="));
+    assert!(r
+        .h("content-type")
+        .starts_with("multipart/byteranges; boundary="));
     let t = r.text();
-    assert!(t.contains("Content-Range: bytes 0-1/11\r\n\r\nhe\r\n"), "{t}");
-    assert!(t.contains("Content-Range: bytes 6-7/11\r\n\r\nwo\r\n"), "{t}");
+    assert!(
+        t.contains("Content-Range: bytes 0-1/11\r\n\r\nhe\r\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Content-Range: bytes 6-7/11\r\n\r\nwo\r\n"),
+        "{t}"
+    );
     assert_eq!(r.h("content-length"), r.body.len().to_string());
     // If-None-Match / If-Match
     let r = http.req("GET", &p, &[("If-None-Match", &etag)], "").await;
@@ -222,16 +295,31 @@ async fn ranges_and_conditionals() {
     let r = http.req("GET", &p, &[("If-Modified-Since", &lm)], "").await;
     assert_eq!(r.status, 304);
     let r = http
-        .req("GET", &p, &[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")], "")
+        .req(
+            "GET",
+            &p,
+            &[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 200);
     let r = http
-        .req("GET", &p, &[("If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")], "")
+        .req(
+            "GET",
+            &p,
+            &[("If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 412);
     // create-only PUT
     let r = http
-        .req("PUT", &p, &[("Content-Type", "text/plain"), ("If-None-Match", "*")], "again")
+        .req(
+            "PUT",
+            &p,
+            &[("Content-Type", "text/plain"), ("If-None-Match", "*")],
+            "again",
+        )
         .await;
     assert_eq!(r.status, 412);
     // HEAD on missing object: 404 without body
@@ -239,7 +327,10 @@ async fn ranges_and_conditionals() {
     assert_eq!(r.status, 404);
     assert!(r.body.is_empty());
     let r = http.get(&format!("{a}/pithos/missing")).await;
-    assert_eq!(r.json(), json!({"itemNotFound": {"code": 404, "message": "Object does not exist", "details": ""}}));
+    assert_eq!(
+        r.json(),
+        json!({"itemNotFound": {"code": 404, "message": "Object does not exist", "details": ""}})
+    );
     cloud.shutdown().await;
 }
 
@@ -247,27 +338,57 @@ async fn ranges_and_conditionals() {
 async fn listings() {
     let (cloud, http) = start().await;
     let a = acct_path(&cloud);
-    for name in ["a.txt", "docs/x.txt", "docs/y.txt", "docs/sub/z.txt", "zeta"] {
+    for name in [
+        "a.txt",
+        "docs/x.txt",
+        "docs/y.txt",
+        "docs/sub/z.txt",
+        "zeta",
+    ] {
         let r = http
-            .req("PUT", &format!("{a}/pithos/{name}"), &[("Content-Type", "text/plain")], name.to_string())
+            .req(
+                "PUT",
+                &format!("{a}/pithos/{name}"),
+                &[("Content-Type", "text/plain")],
+                name.to_string(),
+            )
             .await;
         assert_eq!(r.status, 201);
     }
-    http.req("PUT", &format!("{a}/pithos/docs"), &[("Content-Type", "application/directory")], "")
-        .await;
+    http.req(
+        "PUT",
+        &format!("{a}/pithos/docs"),
+        &[("Content-Type", "application/directory")],
+        "",
+    )
+    .await;
     let r = http.get(&format!("{a}/pithos")).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.text(), "a.txt\ndocs\ndocs/sub/z.txt\ndocs/x.txt\ndocs/y.txt\nzeta\n");
-    let r = http.get(&format!("{a}/pithos?format=json&delimiter=/")).await;
+    assert_eq!(
+        r.text(),
+        "a.txt\ndocs\ndocs/sub/z.txt\ndocs/x.txt\ndocs/y.txt\nzeta\n"
+    );
+    let r = http
+        .get(&format!("{a}/pithos?format=json&delimiter=/"))
+        .await;
     let names: Vec<String> = r
         .json()
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e.get("name").or_else(|| e.get("subdir")).unwrap().as_str().unwrap().to_string())
+        .map(|e| {
+            e.get("name")
+                .or_else(|| e.get("subdir"))
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(names, ["a.txt", "docs", "docs/", "zeta"]);
-    let r = http.get(&format!("{a}/pithos?format=json&prefix=docs/&delimiter=/")).await;
+    let r = http
+        .get(&format!("{a}/pithos?format=json&prefix=docs/&delimiter=/"))
+        .await;
     let v = r.json();
     assert_eq!(v[0]["subdir"], "docs/sub/");
     assert_eq!(v[1]["name"], "docs/x.txt");
@@ -279,7 +400,9 @@ async fn listings() {
     let r = http.get(&format!("{a}/pithos?format=json&path=docs")).await;
     let v = r.json();
     assert_eq!(v.as_array().unwrap().len(), 2);
-    let r = http.get(&format!("{a}/pithos?format=json&limit=2&marker=a.txt")).await;
+    let r = http
+        .get(&format!("{a}/pithos?format=json&limit=2&marker=a.txt"))
+        .await;
     let v = r.json();
     assert_eq!(v[0]["name"], "docs");
     assert_eq!(v.as_array().unwrap().len(), 2);
@@ -288,7 +411,12 @@ async fn listings() {
     let r = http.get(&format!("{a}?format=json")).await;
     assert_eq!(r.status, 200);
     let v = r.json();
-    let pithos = v.as_array().unwrap().iter().find(|c| c["name"] == "pithos").unwrap();
+    let pithos = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "pithos")
+        .unwrap();
     assert_eq!(pithos["count"], 6);
     assert_eq!(pithos["x_container_policy"]["versioning"], "auto");
     let r = http.get(&a).await;
@@ -306,8 +434,14 @@ async fn listings() {
     assert_eq!(http.delete(&format!("{a}/other")).await.status, 204);
     assert_eq!(http.head(&format!("{a}/other")).await.status, 404);
     // delimiter delete empties the container
-    assert_eq!(http.delete(&format!("{a}/pithos?delimiter=/")).await.status, 204);
-    assert_eq!(http.get(&format!("{a}/pithos?format=json")).await.json(), json!([]));
+    assert_eq!(
+        http.delete(&format!("{a}/pithos?delimiter=/")).await.status,
+        204
+    );
+    assert_eq!(
+        http.get(&format!("{a}/pithos?format=json")).await.json(),
+        json!([])
+    );
     cloud.shutdown().await;
 }
 
@@ -317,7 +451,15 @@ async fn metadata_and_policies() {
     let a = acct_path(&cloud);
     // account meta
     let r = http
-        .req("POST", &format!("{a}?update"), &[("X-Account-Meta-Color", "blue"), ("X-Account-Group-team", &cloud.users()[1].uuid)], "")
+        .req(
+            "POST",
+            &format!("{a}?update"),
+            &[
+                ("X-Account-Meta-Color", "blue"),
+                ("X-Account-Group-team", &cloud.users()[1].uuid),
+            ],
+            "",
+        )
         .await;
     assert_eq!(r.status, 202);
     let r = http.head(&a).await;
@@ -328,52 +470,106 @@ async fn metadata_and_policies() {
         .req(
             "PUT",
             &format!("{a}/limited"),
-            &[("X-Container-Policy-Quota", "10"), ("X-Container-Policy-Versioning", "none"), ("X-Container-Meta-Owner", "me")],
+            &[
+                ("X-Container-Policy-Quota", "10"),
+                ("X-Container-Policy-Versioning", "none"),
+                ("X-Container-Meta-Owner", "me"),
+            ],
             "",
         )
         .await;
     assert_eq!(r.status, 201);
-    assert_eq!(http.req("PUT", &format!("{a}/limited"), &[], "").await.status, 202);
+    assert_eq!(
+        http.req("PUT", &format!("{a}/limited"), &[], "")
+            .await
+            .status,
+        202
+    );
     let r = http.head(&format!("{a}/limited")).await;
     assert_eq!(r.h("x-container-policy-quota"), "10");
     assert_eq!(r.h("x-container-policy-versioning"), "none");
     assert_eq!(r.h("x-container-meta-owner"), "me");
     let r = http
-        .req("PUT", &format!("{a}/limited/big"), &[("Content-Type", "text/plain")], "01234567890")
+        .req(
+            "PUT",
+            &format!("{a}/limited/big"),
+            &[("Content-Type", "text/plain")],
+            "01234567890",
+        )
         .await;
     assert_eq!(r.status, 413);
-    assert!(r.json()["requestEntityTooLarge"]["message"].as_str().unwrap().starts_with("Quota error"));
+    assert!(r.json()["requestEntityTooLarge"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Quota error"));
     let r = http
-        .req("POST", &format!("{a}/limited?update"), &[("X-Container-Policy-Quota", "0")], "")
+        .req(
+            "POST",
+            &format!("{a}/limited?update"),
+            &[("X-Container-Policy-Quota", "0")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 202);
     let r = http
-        .req("PUT", &format!("{a}/limited/big"), &[("Content-Type", "text/plain")], "01234567890")
+        .req(
+            "PUT",
+            &format!("{a}/limited/big"),
+            &[("Content-Type", "text/plain")],
+            "01234567890",
+        )
         .await;
     assert_eq!(r.status, 201);
     let r = http
-        .req("PUT", &format!("{a}/limited"), &[("X-Container-Policy-Bogus", "1")], "")
+        .req(
+            "PUT",
+            &format!("{a}/limited"),
+            &[("X-Container-Policy-Bogus", "1")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 400);
     // object meta
     let p = format!("{a}/pithos/m.txt");
-    http.req("PUT", &p, &[("Content-Type", "text/plain"), ("X-Object-Meta-my_key", "v1")], "m").await;
+    http.req(
+        "PUT",
+        &p,
+        &[
+            ("Content-Type", "text/plain"),
+            ("X-Object-Meta-my_key", "v1"),
+        ],
+        "m",
+    )
+    .await;
     let r = http.head(&p).await;
     assert_eq!(r.h("x-object-meta-my-key"), "v1");
     let r = http
-        .req("POST", &format!("{p}?update"), &[("X-Object-Meta-Other", "x%20y")], "")
+        .req(
+            "POST",
+            &format!("{p}?update"),
+            &[("X-Object-Meta-Other", "x%20y")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 202);
     let r = http.head(&p).await;
     assert_eq!(r.h("x-object-meta-my-key"), "v1");
     assert_eq!(r.h("x-object-meta-other"), "x y");
-    http.req("POST", &format!("{p}?update"), &[("X-Object-Meta-My-Key", "")], "").await;
+    http.req(
+        "POST",
+        &format!("{p}?update"),
+        &[("X-Object-Meta-My-Key", "")],
+        "",
+    )
+    .await;
     let r = http.head(&p).await;
     assert!(r.header("x-object-meta-my-key").is_none());
     let r = http.head(&format!("{a}/pithos")).await;
     assert_eq!(r.h("x-container-object-meta"), "Other");
     // meta filter listing
-    let r = http.get(&format!("{a}/pithos?format=json&meta=Other")).await;
+    let r = http
+        .get(&format!("{a}/pithos?format=json&meta=Other"))
+        .await;
     assert_eq!(r.json().as_array().unwrap().len(), 1);
     cloud.shutdown().await;
 }
@@ -385,10 +581,16 @@ async fn sharing_public_and_sharers() {
     let friend = cloud.users()[1].clone();
     let fh = http.with_token(&friend.token);
     let p = format!("{a}/pithos/shared.txt");
-    http.req("PUT", &p, &[("Content-Type", "text/plain")], "secret").await;
+    http.req("PUT", &p, &[("Content-Type", "text/plain")], "secret")
+        .await;
     assert_eq!(fh.get(&p).await.status, 403);
     let r = http
-        .req("POST", &format!("{p}?update"), &[("X-Object-Sharing", &format!("read={}", friend.uuid))], "")
+        .req(
+            "POST",
+            &format!("{p}?update"),
+            &[("X-Object-Sharing", &format!("read={}", friend.uuid))],
+            "",
+        )
         .await;
     assert_eq!(r.status, 202);
     let r = http.head(&p).await;
@@ -397,7 +599,9 @@ async fn sharing_public_and_sharers() {
     assert_eq!((r.status, r.text().as_str()), (200, "secret"));
     assert_eq!(r.h("x-object-allowed-to"), "read");
     // friend cannot write
-    let r = fh.req("PUT", &p, &[("Content-Type", "text/plain")], "hack").await;
+    let r = fh
+        .req("PUT", &p, &[("Content-Type", "text/plain")], "hack")
+        .await;
     assert_eq!(r.status, 403);
     // sharers listing for friend
     let r = fh.get("/object-store/v1/?format=json").await;
@@ -408,24 +612,66 @@ async fn sharing_public_and_sharers() {
     let r = http.get(&format!("{a}/pithos?format=json&shared")).await;
     assert_eq!(r.json().as_array().unwrap().len(), 1);
     // write permission through group
-    http.req("POST", &format!("{a}?update"), &[("X-Account-Group-pals", &friend.uuid)], "").await;
+    http.req(
+        "POST",
+        &format!("{a}?update"),
+        &[("X-Account-Group-pals", &friend.uuid)],
+        "",
+    )
+    .await;
     let r = http
-        .req("POST", &format!("{p}?update"), &[("X-Object-Sharing", &format!("write={}:pals", cloud.user_uuid()))], "")
+        .req(
+            "POST",
+            &format!("{p}?update"),
+            &[(
+                "X-Object-Sharing",
+                &format!("write={}:pals", cloud.user_uuid()),
+            )],
+            "",
+        )
         .await;
     assert_eq!(r.status, 202);
-    let r = fh.req("PUT", &p, &[("Content-Type", "text/plain")], "by friend").await;
+    let r = fh
+        .req("PUT", &p, &[("Content-Type", "text/plain")], "by friend")
+        .await;
     assert_eq!(r.status, 201);
     assert_eq!(http.get(&p).await.text(), "by friend");
     // remove sharing
-    http.req("POST", &format!("{p}?update"), &[("X-Object-Sharing", "")], "").await;
+    http.req(
+        "POST",
+        &format!("{p}?update"),
+        &[("X-Object-Sharing", "")],
+        "",
+    )
+    .await;
     assert_eq!(fh.get(&p).await.status, 403);
-    assert_eq!(http.req("POST", &format!("{p}?update"), &[("X-Object-Sharing", "bogus=x")], "").await.status, 400);
+    assert_eq!(
+        http.req(
+            "POST",
+            &format!("{p}?update"),
+            &[("X-Object-Sharing", "bogus=x")],
+            ""
+        )
+        .await
+        .status,
+        400
+    );
 
     // public
-    let r = http.req("POST", &format!("{p}?update"), &[("X-Object-Public", "True")], "").await;
+    let r = http
+        .req(
+            "POST",
+            &format!("{p}?update"),
+            &[("X-Object-Public", "True")],
+            "",
+        )
+        .await;
     assert_eq!(r.status, 202);
     let url = http.head(&p).await.h("x-object-public");
-    assert!(url.starts_with(&format!("{}/public/", cloud.base_url())), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/public/", cloud.base_url())),
+        "{url}"
+    );
     let anon = Http::new("", None);
     let r = anon.get(&url).await;
     assert_eq!((r.status, r.text().as_str()), (200, "by friend"));
@@ -434,9 +680,25 @@ async fn sharing_public_and_sharers() {
     assert_eq!((r.status, r.text().as_str()), (206, "by"));
     let r = http.get(&format!("{a}/pithos?format=json&public")).await;
     assert_eq!(r.json()[0]["x_object_public"], url);
-    http.req("POST", &format!("{p}?update"), &[("X-Object-Public", "False")], "").await;
+    http.req(
+        "POST",
+        &format!("{p}?update"),
+        &[("X-Object-Public", "False")],
+        "",
+    )
+    .await;
     assert_eq!(anon.get(&url).await.status, 404);
-    assert_eq!(http.req("POST", &format!("{p}?update"), &[("X-Object-Public", "maybe")], "").await.status, 400);
+    assert_eq!(
+        http.req(
+            "POST",
+            &format!("{p}?update"),
+            &[("X-Object-Public", "maybe")],
+            ""
+        )
+        .await
+        .status,
+        400
+    );
     cloud.shutdown().await;
 }
 
@@ -445,9 +707,13 @@ async fn versions_copy_move_delete() {
     let (cloud, http) = start().await;
     let a = acct_path(&cloud);
     let p = format!("{a}/pithos/v.txt");
-    let v1 = http.req("PUT", &p, &[("Content-Type", "text/plain")], "one").await.h("x-object-version");
+    let v1 = http
+        .req("PUT", &p, &[("Content-Type", "text/plain")], "one")
+        .await
+        .h("x-object-version");
     let uuid = http.head(&p).await.h("x-object-uuid");
-    http.req("PUT", &p, &[("Content-Type", "text/plain")], "two").await;
+    http.req("PUT", &p, &[("Content-Type", "text/plain")], "two")
+        .await;
     let r = http.get(&format!("{p}?version=list&format=json")).await;
     let versions = r.json()["versions"].as_array().unwrap().clone();
     assert_eq!(versions.len(), 2);
@@ -458,15 +724,31 @@ async fn versions_copy_move_delete() {
     assert_eq!(http.head(&p).await.h("x-object-uuid"), uuid);
     // restore old version by copying onto itself
     let r = http
-        .req("PUT", &p, &[("X-Copy-From", "/pithos/v.txt"), ("X-Source-Version", &v1)], "")
+        .req(
+            "PUT",
+            &p,
+            &[("X-Copy-From", "/pithos/v.txt"), ("X-Source-Version", &v1)],
+            "",
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(http.get(&p).await.text(), "one");
     assert_eq!(http.head(&p).await.h("x-object-uuid"), uuid);
     // copy to a new name: new uuid, meta overlay
-    http.req("POST", &format!("{p}?update"), &[("X-Object-Meta-A", "1")], "").await;
+    http.req(
+        "POST",
+        &format!("{p}?update"),
+        &[("X-Object-Meta-A", "1")],
+        "",
+    )
+    .await;
     let r = http
-        .req("PUT", &format!("{a}/pithos/copy.txt"), &[("X-Copy-From", "/pithos/v.txt"), ("X-Object-Meta-B", "2")], "")
+        .req(
+            "PUT",
+            &format!("{a}/pithos/copy.txt"),
+            &[("X-Copy-From", "/pithos/v.txt"), ("X-Object-Meta-B", "2")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 201);
     let h = http.head(&format!("{a}/pithos/copy.txt")).await;
@@ -478,35 +760,80 @@ async fn versions_copy_move_delete() {
         .req("COPY", &p, &[("Destination", "/pithos/copy2.txt")], "")
         .await;
     assert_eq!(r.status, 201);
-    assert_eq!(http.get(&format!("{a}/pithos/copy2.txt")).await.text(), "one");
+    assert_eq!(
+        http.get(&format!("{a}/pithos/copy2.txt")).await.text(),
+        "one"
+    );
     assert_eq!(http.req("COPY", &p, &[], "").await.status, 400);
     // MOVE keeps uuid
     http.req("PUT", &format!("{a}/other"), &[], "").await;
-    let r = http.req("MOVE", &p, &[("Destination", "/other/moved.txt")], "").await;
-    assert_eq!(r.status, 201);
-    assert_eq!(http.head(&p).await.status, 404);
-    assert_eq!(http.head(&format!("{a}/other/moved.txt")).await.h("x-object-uuid"), uuid);
-    // X-Move-From
     let r = http
-        .req("PUT", &format!("{a}/pithos/back.txt"), &[("X-Move-From", "/other/moved.txt")], "")
+        .req("MOVE", &p, &[("Destination", "/other/moved.txt")], "")
         .await;
     assert_eq!(r.status, 201);
-    assert_eq!(http.get(&format!("{a}/pithos/back.txt")).await.text(), "one");
+    assert_eq!(http.head(&p).await.status, 404);
+    assert_eq!(
+        http.head(&format!("{a}/other/moved.txt"))
+            .await
+            .h("x-object-uuid"),
+        uuid
+    );
+    // X-Move-From
+    let r = http
+        .req(
+            "PUT",
+            &format!("{a}/pithos/back.txt"),
+            &[("X-Move-From", "/other/moved.txt")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        http.get(&format!("{a}/pithos/back.txt")).await.text(),
+        "one"
+    );
     // missing source
     let r = http
-        .req("PUT", &format!("{a}/pithos/x"), &[("X-Copy-From", "/pithos/nothing")], "")
+        .req(
+            "PUT",
+            &format!("{a}/pithos/x"),
+            &[("X-Copy-From", "/pithos/nothing")],
+            "",
+        )
         .await;
     assert_eq!(r.status, 404);
     // delete and until
-    let before = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()) + 1;
+    let before = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs())
+        + 1;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(http.delete(&format!("{a}/pithos/back.txt")).await.status, 204);
+    assert_eq!(
+        http.delete(&format!("{a}/pithos/back.txt")).await.status,
+        204
+    );
     assert_eq!(http.get(&format!("{a}/pithos/back.txt")).await.status, 404);
-    assert_eq!(http.delete(&format!("{a}/pithos/back.txt")).await.status, 404);
-    let r = http.get(&format!("{a}/pithos?format=json&until={before}")).await;
-    assert!(r.json().as_array().unwrap().iter().any(|o| o["name"] == "back.txt"));
+    assert_eq!(
+        http.delete(&format!("{a}/pithos/back.txt")).await.status,
+        404
+    );
+    let r = http
+        .get(&format!("{a}/pithos?format=json&until={before}"))
+        .await;
+    assert!(r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "back.txt"));
     let r = http.get(&format!("{a}/pithos?format=json")).await;
-    assert!(!r.json().as_array().unwrap().iter().any(|o| o["name"] == "back.txt"));
+    assert!(!r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "back.txt"));
     cloud.shutdown().await;
 }
 
@@ -515,12 +842,27 @@ async fn partial_updates_append_truncate() {
     let (cloud, http) = start().await;
     let a = acct_path(&cloud);
     let p = format!("{a}/pithos/g.txt");
-    http.req("PUT", &p, &[("Content-Type", "text/plain")], "hello world").await;
+    http.req("PUT", &p, &[("Content-Type", "text/plain")], "hello world")
+        .await;
     let oct = ("Content-Type", "application/octet-stream");
-    let r = http.req("POST", &format!("{p}?update"), &[oct, ("Content-Range", "bytes */*")], "!!").await;
+    let r = http
+        .req(
+            "POST",
+            &format!("{p}?update"),
+            &[oct, ("Content-Range", "bytes */*")],
+            "!!",
+        )
+        .await;
     assert_eq!(r.status, 204, "{}", r.text());
     assert_eq!(http.get(&p).await.text(), "hello world!!");
-    let r = http.req("POST", &format!("{p}?update"), &[oct, ("Content-Range", "bytes 0-4/*")], "HELLO").await;
+    let r = http
+        .req(
+            "POST",
+            &format!("{p}?update"),
+            &[oct, ("Content-Range", "bytes 0-4/*")],
+            "HELLO",
+        )
+        .await;
     assert_eq!(r.status, 204);
     assert_eq!(http.get(&p).await.text(), "HELLO world!!");
     assert_eq!(http.head(&p).await.h("content-type"), "text/plain");
@@ -528,13 +870,25 @@ async fn partial_updates_append_truncate() {
         .req(
             "POST",
             &format!("{p}?update"),
-            &[("Content-Type", "text/plain"), ("X-Source-Object", "/pithos/g.txt"), ("Content-Range", "bytes 0-4/*"), ("X-Object-Bytes", "5")],
+            &[
+                ("Content-Type", "text/plain"),
+                ("X-Source-Object", "/pithos/g.txt"),
+                ("Content-Range", "bytes 0-4/*"),
+                ("X-Object-Bytes", "5"),
+            ],
             "",
         )
         .await;
     assert_eq!(r.status, 204, "{}", r.text());
     assert_eq!(http.get(&p).await.text(), "HELLO");
-    let r = http.req("POST", &format!("{p}?update"), &[oct, ("Content-Range", "bytes 9-10/*")], "xx").await;
+    let r = http
+        .req(
+            "POST",
+            &format!("{p}?update"),
+            &[oct, ("Content-Range", "bytes 9-10/*")],
+            "xx",
+        )
+        .await;
     assert_eq!(r.status, 416);
     let r = http.req("POST", &format!("{p}?update"), &[oct], "xx").await;
     assert_eq!(r.status, 400);
@@ -542,7 +896,13 @@ async fn partial_updates_append_truncate() {
     let big = pattern(BLOCK_SIZE - 3, 1);
     let q = format!("{a}/pithos/big");
     http.req("PUT", &q, &[oct], big.clone()).await;
-    http.req("POST", &format!("{q}?update"), &[oct, ("Content-Range", "bytes */*")], "abcdef").await;
+    http.req(
+        "POST",
+        &format!("{q}?update"),
+        &[oct, ("Content-Range", "bytes */*")],
+        "abcdef",
+    )
+    .await;
     let back = http.get(&q).await;
     let mut want = big.clone();
     want.extend_from_slice(b"abcdef");
@@ -559,12 +919,20 @@ async fn streamed_large_upload() {
     let a = acct_path(&cloud);
     let data = pattern(3 * BLOCK_SIZE + 12345, 9);
     let r = http
-        .req("PUT", &format!("{a}/pithos/large"), &[("Content-Type", "application/octet-stream")], data.clone())
+        .req(
+            "PUT",
+            &format!("{a}/pithos/large"),
+            &[("Content-Type", "application/octet-stream")],
+            data.clone(),
+        )
         .await;
     assert_eq!(r.status, 201);
     let hashes: Vec<String> = data.chunks(BLOCK_SIZE).map(block_hash).collect();
     assert_eq!(r.h("etag"), merkle(&hashes));
-    let hm = http.get(&format!("{a}/pithos/large?hashmap&format=json")).await.json();
+    let hm = http
+        .get(&format!("{a}/pithos/large?hashmap&format=json"))
+        .await
+        .json();
     assert_eq!(hm["hashes"], json!(hashes));
     let back = http.get(&format!("{a}/pithos/large")).await;
     assert!(back.body[..] == data[..]);
@@ -573,7 +941,12 @@ async fn streamed_large_upload() {
         let s = i * BLOCK_SIZE;
         let e = ((i + 1) * BLOCK_SIZE).min(data.len()) - 1;
         let r = http
-            .req("GET", &format!("{a}/pithos/large"), &[("Range", &format!("bytes={s}-{e}"))], "")
+            .req(
+                "GET",
+                &format!("{a}/pithos/large"),
+                &[("Range", &format!("bytes={s}-{e}"))],
+                "",
+            )
             .await;
         assert_eq!(r.status, 206);
         assert!(r.body[..] == data[s..=e]);

@@ -1,5 +1,5 @@
 //! A tiny plain-HTTP client over hyper-util for the devcloud tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
@@ -72,21 +72,30 @@ impl Http {
         if let Some(t) = &self.token {
             b = b.header("X-Auth-Token", t);
         }
-        let has_len = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+        let has_len = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
         if !has_len && (!body.is_empty() || matches!(method, "PUT" | "POST" | "COPY" | "MOVE")) {
             b = b.header("Content-Length", body.len());
         }
-        let resp = tokio::time::timeout(Duration::from_secs(60), self.client.request(b.body(Full::new(body)).unwrap()))
-            .await
-            .expect("request timed out")
-            .expect("request failed");
+        let resp = tokio::time::timeout(
+            Duration::from_secs(60),
+            self.client.request(b.body(Full::new(body)).unwrap()),
+        )
+        .await
+        .expect("request timed out")
+        .expect("request failed");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.into_body().collect().await.unwrap().to_bytes();
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -99,10 +108,22 @@ impl Http {
         self.req("DELETE", path, &[], Bytes::new()).await
     }
     pub async fn post_json(&self, path: &str, v: &Value) -> Resp {
-        self.req("POST", path, &[("Content-Type", "application/json")], v.to_string()).await
+        self.req(
+            "POST",
+            path,
+            &[("Content-Type", "application/json")],
+            v.to_string(),
+        )
+        .await
     }
     pub async fn put_json(&self, path: &str, v: &Value) -> Resp {
-        self.req("PUT", path, &[("Content-Type", "application/json")], v.to_string()).await
+        self.req(
+            "PUT",
+            path,
+            &[("Content-Type", "application/json")],
+            v.to_string(),
+        )
+        .await
     }
 }
 
@@ -139,5 +160,7 @@ pub async fn wait_for(http: &Http, path: &str, pred: impl Fn(&Value) -> bool) ->
 
 /// Deterministic test bytes.
 pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| ((i * 31 + seed as usize * 7 + i / 4096) % 251) as u8).collect()
+    (0..len)
+        .map(|i| ((i * 31 + seed as usize * 7 + i / 4096) % 251) as u8)
+        .collect()
 }
