@@ -1,0 +1,351 @@
+//! Images as the compute service shows them (`/images`), and their metadata.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures::{Stream, TryStreamExt};
+use kamaki_core::{paginate, ClientError, ErrorKind, Method, Page, QueryParams, UrlPath};
+use serde::{Deserialize, Serialize};
+
+use super::util::{self, check_id, de_null_default, de_string_map, marker_page, push_text};
+use super::{de_opt_ref, ComputeClient, Link, ResourceRef};
+use crate::common::{Extra, ResourceId};
+
+fn image_url(c: &ComputeClient, id: &str) -> UrlPath {
+    c.url().seg("images").seg(id)
+}
+
+/// Filters and paging of [`ComputeClient::images`] / [`ComputeClient::list_images`].
+/// Synnefo honours only `changes_since`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListImagesOptions {
+    /// Full image objects (`/images/detail`).
+    pub detail: bool,
+    /// Only images changed since (`changes-since`).
+    pub changes_since: Option<String>,
+    /// Only images of this name (`name`).
+    pub name: Option<String>,
+    /// Only images in this status (`status`).
+    pub status: Option<String>,
+    /// Only snapshots of this server (`server`).
+    pub server: Option<String>,
+    /// Only images of this type (`type`: `BASE` or `SERVER`).
+    pub image_type: Option<String>,
+    /// Page size (`limit`).
+    pub limit: Option<u32>,
+    /// Start after this image id (`marker`).
+    pub marker: Option<String>,
+    /// More query parameters, sent as given.
+    pub extra_query: QueryParams,
+}
+
+crate::string_enum! {
+    /// The status of an image in the compute view.
+    pub enum ImageStatus {
+        /// Usable.
+        Active = "ACTIVE",
+        /// Being saved (the object is not yet available).
+        Saving = "SAVING",
+        /// Failed.
+        Error = "ERROR",
+        /// Deleted.
+        Deleted = "DELETED",
+    }
+}
+
+/// An image in the compute view. Brief listings fill only `id`, `name`, `links`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    /// The id.
+    pub id: ResourceId,
+    /// The name.
+    #[serde(default)]
+    pub name: String,
+    /// The status.
+    #[serde(default)]
+    pub status: ImageStatus,
+    /// Progress, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<u32>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Last update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// Minimum disk, GiB (`minDisk`).
+    #[serde(rename = "minDisk", default, skip_serializing_if = "Option::is_none")]
+    pub min_disk: Option<u64>,
+    /// Minimum RAM, MiB (`minRam`).
+    #[serde(rename = "minRam", default, skip_serializing_if = "Option::is_none")]
+    pub min_ram: Option<u64>,
+    /// The server it was made from, for snapshots.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server: Option<ResourceRef>,
+    /// Metadata (`os`, `users`, … on Synnefo).
+    #[serde(
+        default,
+        deserialize_with = "de_string_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub metadata: BTreeMap<String, String>,
+    /// Links.
+    #[serde(
+        default,
+        deserialize_with = "de_null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub links: Vec<Link>,
+    /// Fields this version does not know (`user_id`, `is_snapshot`, `public`, …).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Deserialize)]
+struct ImagesEnvelope {
+    images: Vec<Image>,
+}
+
+#[derive(Deserialize)]
+struct ImageEnvelope {
+    image: Option<Image>,
+}
+
+#[derive(Deserialize)]
+struct MetadataEnvelope {
+    #[serde(deserialize_with = "de_string_map")]
+    metadata: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct MetaEnvelope {
+    #[serde(deserialize_with = "de_string_map")]
+    meta: BTreeMap<String, String>,
+}
+
+impl ComputeClient {
+    async fn images_page(
+        &self,
+        opts: &ListImagesOptions,
+        marker: Option<String>,
+    ) -> Result<Page<Image>, ClientError> {
+        let mut url = self.url().seg("images");
+        if opts.detail {
+            url = url.seg("detail");
+        }
+        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
+        let mut q = QueryParams::new();
+        push_text(&mut q, "changes-since", opts.changes_since.as_deref());
+        push_text(&mut q, "name", opts.name.as_deref());
+        push_text(&mut q, "status", opts.status.as_deref());
+        push_text(&mut q, "server", opts.server.as_deref());
+        push_text(&mut q, "type", opts.image_type.as_deref());
+        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
+        push_text(&mut q, "marker", marker.as_deref());
+        q.extend(&opts.extra_query);
+        let resp = self
+            .http
+            .request(Method::GET, url)
+            .query(&q)
+            .expect_status(&[200, 203, 304])
+            .send()
+            .await?;
+        if resp.status() == 304 {
+            util::drain(resp).await?;
+            return Ok(Page::last(Vec::new()));
+        }
+        let env: ImagesEnvelope = resp.json().await?;
+        Ok(marker_page(
+            env.images,
+            opts.limit,
+            marker.as_deref(),
+            |i| i.id.to_string(),
+        ))
+    }
+
+    /// Streams images: GET `/images` or `/images/detail` (200, 203; 304 is
+    /// an empty listing), page by page when `limit` is set.
+    ///
+    /// # Errors
+    /// Each failed page yields a [`ClientError`] and ends the stream.
+    pub fn images(
+        &self,
+        opts: ListImagesOptions,
+    ) -> impl Stream<Item = Result<Image, ClientError>> + Send + '_ {
+        let opts = Arc::new(opts);
+        paginate(move |marker| {
+            let opts = opts.clone();
+            async move { self.images_page(&opts, marker).await }
+        })
+    }
+
+    /// Lists images (kamaki's `list_images`); see [`images`](Self::images).
+    ///
+    /// # Errors
+    /// The first [`ClientError`] of any page.
+    pub async fn list_images(&self, opts: &ListImagesOptions) -> Result<Vec<Image>, ClientError> {
+        self.images(opts.clone()).try_collect().await
+    }
+
+    /// Image details: GET `/images/{id}` (200, 203). A reply without an
+    /// `image` member is an error `Image not available` with status 404,
+    /// as in kamaki.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error (404 …).
+    pub async fn get_image(&self, image_id: &str) -> Result<Image, ClientError> {
+        check_id("image id", image_id)?;
+        let env: ImageEnvelope = self
+            .http
+            .request(Method::GET, image_url(self, image_id))
+            .expect_status(&[200, 203])
+            .send_json()
+            .await?;
+        env.image.ok_or_else(|| {
+            ClientError::new(ErrorKind::Http, "Image not available")
+                .with_status(404)
+                .with_details([format!("Image {image_id} not found or not accessible")])
+        })
+    }
+
+    /// Deletes (unregisters) an image: DELETE `/images/{id}` (204).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error.
+    pub async fn delete_image(&self, image_id: &str) -> Result<(), ClientError> {
+        check_id("image id", image_id)?;
+        let resp = self
+            .http
+            .request(Method::DELETE, image_url(self, image_id))
+            .expect_status(&[204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// All metadata of an image: GET `/images/{id}/metadata` (200).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error.
+    pub async fn get_image_metadata(
+        &self,
+        image_id: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("image id", image_id)?;
+        let env: MetadataEnvelope = self
+            .http
+            .request(Method::GET, image_url(self, image_id).seg("metadata"))
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.metadata)
+    }
+
+    /// One metadata item: GET `/images/{id}/metadata/{key}` (200) → `{key: value}`.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error.
+    pub async fn get_image_metadata_item(
+        &self,
+        image_id: &str,
+        key: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("image id", image_id)?;
+        check_id("metadata key", key)?;
+        let env: MetaEnvelope = self
+            .http
+            .request(
+                Method::GET,
+                image_url(self, image_id).seg("metadata").seg(key),
+            )
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.meta)
+    }
+
+    /// Sets one metadata item: PUT `/images/{id}/metadata/{key}` with
+    /// `{"meta": {key: value}}` (200, 201) → `{key: value}`. (kamaki's
+    /// version of this call was broken and disabled.)
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error.
+    pub async fn create_image_metadata(
+        &self,
+        image_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("image id", image_id)?;
+        check_id("metadata key", key)?;
+        let env: MetaEnvelope = self
+            .http
+            .request(
+                Method::PUT,
+                image_url(self, image_id).seg("metadata").seg(key),
+            )
+            .json(&serde_json::json!({ "meta": { key: value } }))
+            .expect_status(&[200, 201])
+            .send_json()
+            .await?;
+        Ok(env.meta)
+    }
+
+    /// Merges image metadata: POST `/images/{id}/metadata` with
+    /// `{"metadata": {…}}` (201; 200 from OpenStack) → all metadata.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error.
+    pub async fn update_image_metadata(
+        &self,
+        image_id: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("image id", image_id)?;
+        for k in metadata.keys() {
+            check_id("metadata key", k)?;
+        }
+        let env: MetadataEnvelope = self
+            .http
+            .request(Method::POST, image_url(self, image_id).seg("metadata"))
+            .json(&serde_json::json!({ "metadata": metadata }))
+            .expect_status(&[200, 201])
+            .send_json()
+            .await?;
+        Ok(env.metadata)
+    }
+
+    /// Deletes one image metadata item: DELETE `/images/{id}/metadata/{key}` (204).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error.
+    pub async fn delete_image_metadata(
+        &self,
+        image_id: &str,
+        key: &str,
+    ) -> Result<(), ClientError> {
+        check_id("image id", image_id)?;
+        check_id("metadata key", key)?;
+        let resp = self
+            .http
+            .request(
+                Method::DELETE,
+                image_url(self, image_id).seg("metadata").seg(key),
+            )
+            .expect_status(&[204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+}

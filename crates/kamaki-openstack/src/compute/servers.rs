@@ -1,0 +1,982 @@
+//! Servers: listing, details, creation, renaming, deletion, metadata, tags
+//! and addresses.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures::{Stream, TryStreamExt};
+use kamaki_core::{paginate, ClientError, Method, Page, QueryParams, UrlPath};
+use serde::{Deserialize, Serialize};
+
+use super::util::{
+    self, check_id, de_null_default, de_string_map, marker_page, push_text, to_json,
+};
+use super::{de_opt_ref, ComputeClient, Link, ResourceRef};
+use crate::common::{Extra, ResourceId};
+
+// ---------------------------------------------------------------------------
+// URLs
+
+fn servers_url(c: &ComputeClient) -> UrlPath {
+    c.url().seg("servers")
+}
+
+fn server_url(c: &ComputeClient, id: &str) -> UrlPath {
+    servers_url(c).seg(id)
+}
+
+fn metadata_url(c: &ComputeClient, id: &str) -> UrlPath {
+    server_url(c, id).seg("metadata")
+}
+
+fn tags_url(c: &ComputeClient, id: &str) -> UrlPath {
+    server_url(c, id).seg("tags")
+}
+
+fn ips_url(c: &ComputeClient, id: &str) -> UrlPath {
+    server_url(c, id).seg("ips")
+}
+
+// ---------------------------------------------------------------------------
+// Options and payloads
+
+/// Filters and paging of [`ComputeClient::servers`] / [`ComputeClient::list_servers`].
+///
+/// Empty strings are not sent (kamaki sends only truthy filters). Synnefo
+/// honours only `changes_since`; other filters are ignored there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListServersOptions {
+    /// List full server objects (`/servers/detail`) instead of id, name and links.
+    pub detail: bool,
+    /// Only servers changed since this ISO-8601 time (`changes-since`);
+    /// deleted servers are then listed too.
+    pub changes_since: Option<String>,
+    /// Only servers of this image (`image`).
+    pub image: Option<String>,
+    /// Only servers of this flavor (`flavor`).
+    pub flavor: Option<String>,
+    /// Only servers of this name (`name`).
+    pub name: Option<String>,
+    /// Only servers in this status (`status`).
+    pub status: Option<String>,
+    /// Only servers on this host (`host`).
+    pub host: Option<String>,
+    /// Page size (`limit`); without it one request returns the listing.
+    pub limit: Option<u32>,
+    /// Start after this server id (`marker`).
+    pub marker: Option<String>,
+    /// More query parameters, sent as given (for extensions).
+    pub extra_query: QueryParams,
+}
+
+/// A file to put into a new server (`personality`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Personality {
+    /// Absolute path of the file in the server.
+    pub path: String,
+    /// The contents, base64-encoded (see [`Personality::from_bytes`]).
+    pub contents: String,
+    /// The owner, when the server supports it (Synnefo does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The group, when the server supports it (Synnefo does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The permission bits, e.g. `0o644` (Synnefo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<u32>,
+}
+
+impl Personality {
+    /// A file at `path` holding `data` (base64-encoded here).
+    ///
+    /// ```
+    /// use kamaki_openstack::compute::Personality;
+    /// let p = Personality::from_bytes("/etc/motd", b"Hello\n");
+    /// assert_eq!(p.contents, "SGVsbG8K");
+    /// ```
+    pub fn from_bytes(path: impl Into<String>, data: &[u8]) -> Self {
+        Personality {
+            path: path.into(),
+            contents: util::base64_encode(data),
+            ..Personality::default()
+        }
+    }
+}
+
+/// A network to connect a new server to (one item of `networks`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct NetworkRequest {
+    /// The network id (`uuid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// A fixed address on that network (`fixed_ip`; on Synnefo a floating IP
+    /// the user reserved on it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_ip: Option<String>,
+    /// An existing port to use (`port`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// More keys, sent as given.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl NetworkRequest {
+    /// Connect to network `uuid`.
+    pub fn network(uuid: impl Into<String>) -> Self {
+        NetworkRequest {
+            uuid: Some(uuid.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Connect to network `uuid` with address `ip`.
+    pub fn network_with_ip(uuid: impl Into<String>, ip: impl Into<String>) -> Self {
+        NetworkRequest {
+            uuid: Some(uuid.into()),
+            fixed_ip: Some(ip.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Use the existing port `port_id`.
+    pub fn port(port_id: impl Into<String>) -> Self {
+        NetworkRequest {
+            port: Some(port_id.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// A disk of a new server (one item of `block_device_mapping_v2`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct BlockDevice {
+    /// `image`, `volume`, `snapshot` or `blank`.
+    pub source_type: String,
+    /// `volume` or `local`, when the server wants it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_type: Option<String>,
+    /// The source id (not for `blank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Size in GiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_size: Option<u64>,
+    /// Boot order (0 = the boot disk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_index: Option<i32>,
+    /// Delete the volume with the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_on_termination: Option<bool>,
+    /// More keys, sent as given.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A server to create ([`ComputeClient::create_server`]).
+///
+/// Only `name`, `flavor_id` and `image_id` are required. Other members are
+/// sent only when set (`networks` and `tags` when `Some`, so `Some(vec![])`
+/// asks for a server without any network). `extra` keys are merged into the
+/// `"server"` object last, for extensions (Synnefo's `project`,
+/// `SNF:key_names`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateServer {
+    /// The server name.
+    pub name: String,
+    /// The flavor (`flavorRef`), sent as given: number or string.
+    pub flavor_id: ResourceId,
+    /// The image (`imageRef`); may be empty only when booting from `block_devices`.
+    pub image_id: String,
+    /// Metadata (`metadata`).
+    pub metadata: BTreeMap<String, String>,
+    /// Files to inject (`personality`).
+    pub personality: Vec<Personality>,
+    /// Networks (`networks`): `None` = the deployment's default, `Some(vec![])` = none.
+    pub networks: Option<Vec<NetworkRequest>>,
+    /// Tags (`tags`).
+    pub tags: Option<Vec<String>>,
+    /// A keypair name (`key_name`).
+    pub key_name: Option<String>,
+    /// User data, base64-encoded here (`user_data`).
+    pub user_data: Option<Vec<u8>>,
+    /// Security group names (`security_groups`).
+    pub security_groups: Vec<String>,
+    /// Availability zone (`availability_zone`).
+    pub availability_zone: Option<String>,
+    /// The administrator password (`adminPass`); never logged.
+    pub admin_pass: Option<String>,
+    /// Disks (`block_device_mapping_v2`).
+    pub block_devices: Vec<BlockDevice>,
+    /// More keys of the `"server"` object, sent as given.
+    pub extra: Extra,
+}
+
+impl Default for CreateServer {
+    fn default() -> Self {
+        CreateServer {
+            name: String::new(),
+            flavor_id: ResourceId::from(""),
+            image_id: String::new(),
+            metadata: BTreeMap::new(),
+            personality: Vec::new(),
+            networks: None,
+            tags: None,
+            key_name: None,
+            user_data: None,
+            security_groups: Vec::new(),
+            availability_zone: None,
+            admin_pass: None,
+            block_devices: Vec::new(),
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// The longest tag accepted (Synnefo and Nova agree on 60).
+const MAX_TAG_LEN: usize = 60;
+
+pub(crate) fn check_tag(tag: &str) -> Result<(), ClientError> {
+    if tag.is_empty() {
+        return Err(ClientError::invalid_argument("a tag must not be empty"));
+    }
+    if tag.chars().count() > MAX_TAG_LEN {
+        return Err(ClientError::invalid_argument(format!(
+            "tag {tag:?} is longer than {MAX_TAG_LEN} characters"
+        )));
+    }
+    if tag.contains(['/', ',']) || tag.chars().any(char::is_control) {
+        return Err(ClientError::invalid_argument(format!(
+            "tag {tag:?} must not hold '/', ',' or control characters"
+        )));
+    }
+    Ok(())
+}
+
+impl CreateServer {
+    /// The request body (`{"server": {…}}`), after checking the arguments.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty name, flavor or image (unless booting from a volume),
+    /// bad tags or empty metadata keys.
+    pub fn to_body(&self) -> Result<serde_json::Value, ClientError> {
+        use serde_json::{json, Value};
+        check_id("server name", &self.name)?;
+        check_id("flavor id", self.flavor_id.as_str())?;
+        if self.image_id.is_empty() && self.block_devices.is_empty() {
+            return Err(ClientError::invalid_argument(
+                "image id must not be empty (unless booting from block devices)",
+            ));
+        }
+        if !self.image_id.is_empty() {
+            check_id("image id", &self.image_id)?;
+        }
+        for k in self.metadata.keys() {
+            check_id("metadata key", k)?;
+        }
+        for t in self.tags.iter().flatten() {
+            check_tag(t)?;
+        }
+        let mut s = serde_json::Map::new();
+        s.insert("name".into(), Value::from(self.name.clone()));
+        s.insert("flavorRef".into(), to_json(&self.flavor_id)?);
+        if !self.image_id.is_empty() {
+            s.insert("imageRef".into(), Value::from(self.image_id.clone()));
+        }
+        if !self.metadata.is_empty() {
+            s.insert("metadata".into(), to_json(&self.metadata)?);
+        }
+        if !self.personality.is_empty() {
+            s.insert("personality".into(), to_json(&self.personality)?);
+        }
+        if let Some(n) = &self.networks {
+            s.insert("networks".into(), to_json(n)?);
+        }
+        if let Some(t) = &self.tags {
+            s.insert("tags".into(), to_json(t)?);
+        }
+        if let Some(k) = &self.key_name {
+            s.insert("key_name".into(), Value::from(k.clone()));
+        }
+        if let Some(u) = &self.user_data {
+            s.insert("user_data".into(), Value::from(util::base64_encode(u)));
+        }
+        if !self.security_groups.is_empty() {
+            let groups: Vec<Value> = self
+                .security_groups
+                .iter()
+                .map(|g| json!({ "name": g }))
+                .collect();
+            s.insert("security_groups".into(), Value::from(groups));
+        }
+        if let Some(z) = &self.availability_zone {
+            s.insert("availability_zone".into(), Value::from(z.clone()));
+        }
+        if let Some(p) = &self.admin_pass {
+            s.insert("adminPass".into(), Value::from(p.clone()));
+        }
+        if !self.block_devices.is_empty() {
+            s.insert(
+                "block_device_mapping_v2".into(),
+                to_json(&self.block_devices)?,
+            );
+        }
+        for (k, v) in &self.extra {
+            s.insert(k.clone(), v.clone());
+        }
+        Ok(json!({ "server": s }))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Results
+
+crate::string_enum! {
+    /// A server status. Synnefo uses `STOPPED` where OpenStack says `SHUTOFF`.
+    pub enum ServerStatus {
+        /// Being built.
+        Build = "BUILD",
+        /// Running.
+        Active = "ACTIVE",
+        /// Shut down (Synnefo).
+        Stopped = "STOPPED",
+        /// Shut down (OpenStack).
+        Shutoff = "SHUTOFF",
+        /// Rebooting.
+        Reboot = "REBOOT",
+        /// Hard rebooting.
+        HardReboot = "HARD_REBOOT",
+        /// Being resized.
+        Resize = "RESIZE",
+        /// Resized, waiting for confirmation.
+        VerifyResize = "VERIFY_RESIZE",
+        /// In rescue mode.
+        Rescue = "RESCUE",
+        /// Paused.
+        Paused = "PAUSED",
+        /// Suspended.
+        Suspended = "SUSPENDED",
+        /// Failed.
+        Error = "ERROR",
+        /// Destroyed (visible until purged).
+        Deleted = "DELETED",
+    }
+}
+
+/// One address of a server on a network.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Address {
+    /// 4 or 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u8>,
+    /// The address.
+    #[serde(default)]
+    pub addr: String,
+    /// `fixed` or `floating` (`OS-EXT-IPS:type`).
+    #[serde(
+        rename = "OS-EXT-IPS:type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ip_type: Option<String>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A server. Brief listings fill only `id`, `name` and `links`.
+///
+/// Synnefo-specific members (`attachments`, `volumes`, `SNF:fqdn`,
+/// `SNF:task_state`, `diagnostics`, …) are kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Server {
+    /// The id (an integer on Synnefo, a UUID on OpenStack).
+    pub id: ResourceId,
+    /// The name.
+    #[serde(default)]
+    pub name: String,
+    /// The status.
+    #[serde(default)]
+    pub status: ServerStatus,
+    /// Links to the server.
+    #[serde(
+        default,
+        deserialize_with = "de_null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub links: Vec<Link>,
+    /// The owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Build progress, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<u32>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Last update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// The host id (`hostId`).
+    #[serde(rename = "hostId", default, skip_serializing_if = "Option::is_none")]
+    pub host_id: Option<String>,
+    /// The flavor.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flavor: Option<ResourceRef>,
+    /// The image (`None` when booted from a volume).
+    #[serde(
+        default,
+        deserialize_with = "de_opt_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image: Option<ResourceRef>,
+    /// Metadata.
+    #[serde(
+        default,
+        deserialize_with = "de_string_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub metadata: BTreeMap<String, String>,
+    /// Addresses by network id (Synnefo) or label (OpenStack).
+    #[serde(
+        default,
+        deserialize_with = "de_null_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub addresses: BTreeMap<String, Vec<Address>>,
+    /// Tags (only ACTIVE ones on Synnefo).
+    #[serde(
+        default,
+        deserialize_with = "de_null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tags: Vec<String>,
+    /// The keypair name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+    /// The administrator password; given only in the creation reply.
+    #[serde(rename = "adminPass", default, skip_serializing_if = "Option::is_none")]
+    pub admin_pass: Option<String>,
+    /// `accessIPv4`.
+    #[serde(
+        rename = "accessIPv4",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_ipv4: Option<String>,
+    /// `accessIPv6`.
+    #[serde(
+        rename = "accessIPv6",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_ipv6: Option<String>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The addresses of a server ([`ComputeClient::get_server_nics`]).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ServerNics {
+    /// Addresses by network.
+    #[serde(default, deserialize_with = "de_null_default")]
+    pub addresses: BTreeMap<String, Vec<Address>>,
+    /// Other members (Synnefo adds `attachments`).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Deserialize)]
+struct ServerEnvelope {
+    server: Server,
+}
+
+#[derive(Deserialize)]
+struct ServersEnvelope {
+    servers: Vec<Server>,
+}
+
+#[derive(Deserialize)]
+struct MetadataEnvelope {
+    #[serde(deserialize_with = "de_string_map")]
+    metadata: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct MetaEnvelope {
+    #[serde(deserialize_with = "de_string_map")]
+    meta: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct TagsEnvelope {
+    #[serde(deserialize_with = "de_null_default")]
+    tags: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Operations
+
+impl ComputeClient {
+    async fn servers_page(
+        &self,
+        opts: &ListServersOptions,
+        marker: Option<String>,
+    ) -> Result<Page<Server>, ClientError> {
+        let url = if opts.detail {
+            servers_url(self).seg("detail")
+        } else {
+            servers_url(self)
+        };
+        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
+        let mut q = QueryParams::new();
+        push_text(&mut q, "changes-since", opts.changes_since.as_deref());
+        push_text(&mut q, "image", opts.image.as_deref());
+        push_text(&mut q, "flavor", opts.flavor.as_deref());
+        push_text(&mut q, "name", opts.name.as_deref());
+        push_text(&mut q, "status", opts.status.as_deref());
+        push_text(&mut q, "host", opts.host.as_deref());
+        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
+        push_text(&mut q, "marker", marker.as_deref());
+        q.extend(&opts.extra_query);
+        let resp = self
+            .http
+            .request(Method::GET, url)
+            .query(&q)
+            .expect_status(&[200, 203, 304])
+            .send()
+            .await?;
+        if resp.status() == 304 {
+            util::drain(resp).await?;
+            return Ok(Page::last(Vec::new()));
+        }
+        let env: ServersEnvelope = resp.json().await?;
+        Ok(marker_page(
+            env.servers,
+            opts.limit,
+            marker.as_deref(),
+            |s| s.id.to_string(),
+        ))
+    }
+
+    /// Streams servers: GET `/servers` or `/servers/detail` (200, 203; a
+    /// 304 for `changes-since` is an empty listing), page by page when
+    /// `limit` is set (`marker` = last id of a full page). Nothing is sent
+    /// until the stream is polled.
+    ///
+    /// # Errors
+    /// Each failed page yields a [`ClientError`] and ends the stream.
+    pub fn servers(
+        &self,
+        opts: ListServersOptions,
+    ) -> impl Stream<Item = Result<Server, ClientError>> + Send + '_ {
+        let opts = Arc::new(opts);
+        paginate(move |marker| {
+            let opts = opts.clone();
+            async move { self.servers_page(&opts, marker).await }
+        })
+    }
+
+    /// Lists servers (kamaki's `list_servers`); see [`servers`](Self::servers).
+    ///
+    /// # Errors
+    /// The first [`ClientError`] of any page.
+    pub async fn list_servers(
+        &self,
+        opts: &ListServersOptions,
+    ) -> Result<Vec<Server>, ClientError> {
+        self.servers(opts.clone()).try_collect().await
+    }
+
+    /// Server details: GET `/servers/{id}` (200, 203). Synnefo still returns
+    /// deleted servers (status `DELETED`) until they are purged, then 404.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id (nothing sent); the server's error (404 …).
+    pub async fn get_server(&self, server_id: &str) -> Result<Server, ClientError> {
+        check_id("server id", server_id)?;
+        let env: ServerEnvelope = self
+            .http
+            .request(Method::GET, server_url(self, server_id))
+            .expect_status(&[200, 203])
+            .send_json()
+            .await?;
+        Ok(env.server)
+    }
+
+    /// kamaki's name for [`get_server`](Self::get_server).
+    ///
+    /// # Errors
+    /// As [`get_server`](Self::get_server).
+    pub async fn get_server_details(&self, server_id: &str) -> Result<Server, ClientError> {
+        self.get_server(server_id).await
+    }
+
+    /// Creates a server: POST `/servers` with [`CreateServer::to_body`]
+    /// (202). The reply holds the one-time `admin_pass`.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for bad input (nothing sent); the server's error (400, 403, 413 …).
+    pub async fn create_server(&self, server: &CreateServer) -> Result<Server, ClientError> {
+        let body = server.to_body()?;
+        let mut req = self
+            .http
+            .request(Method::POST, servers_url(self))
+            .json(&body)
+            .expect_status(&[202]);
+        if let Some(p) = &server.admin_pass {
+            req = req.secret(p);
+        }
+        let env: ServerEnvelope = req.send_json().await?;
+        Ok(env.server)
+    }
+
+    /// Renames a server: PUT `/servers/{id}` with `{"server": {"name": …}}`
+    /// (204; 200 from OpenStack).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or name; the server's error.
+    pub async fn update_server_name(
+        &self,
+        server_id: &str,
+        new_name: &str,
+    ) -> Result<(), ClientError> {
+        check_id("server id", server_id)?;
+        check_id("server name", new_name)?;
+        let body = serde_json::json!({ "server": { "name": new_name } });
+        let resp = self
+            .http
+            .request(Method::PUT, server_url(self, server_id))
+            .json(&body)
+            .expect_status(&[200, 204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// Deletes a server: DELETE `/servers/{id}` (204). Deletion is
+    /// asynchronous; see [`wait_server_deleted`](Self::wait_server_deleted).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error (400 when already deleted, 409 …).
+    pub async fn delete_server(&self, server_id: &str) -> Result<(), ClientError> {
+        check_id("server id", server_id)?;
+        let resp = self
+            .http
+            .request(Method::DELETE, server_url(self, server_id))
+            .expect_status(&[204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// All metadata of a server: GET `/servers/{id}/metadata` (200).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error.
+    pub async fn get_server_metadata(
+        &self,
+        server_id: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("server id", server_id)?;
+        let env: MetadataEnvelope = self
+            .http
+            .request(Method::GET, metadata_url(self, server_id))
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.metadata)
+    }
+
+    /// One metadata item: GET `/servers/{id}/metadata/{key}` (200), as
+    /// `{key: value}` (kamaki's `get_server_metadata(id, key)`).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error (404 for an unknown key).
+    pub async fn get_server_metadata_item(
+        &self,
+        server_id: &str,
+        key: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("server id", server_id)?;
+        check_id("metadata key", key)?;
+        let env: MetaEnvelope = self
+            .http
+            .request(Method::GET, metadata_url(self, server_id).seg(key))
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.meta)
+    }
+
+    /// Sets one metadata item: PUT `/servers/{id}/metadata/{key}` with
+    /// `{"meta": {key: value}}` (201; 200 from OpenStack). Returns `{key: value}`.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error.
+    pub async fn create_server_metadata(
+        &self,
+        server_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("server id", server_id)?;
+        check_id("metadata key", key)?;
+        let body = serde_json::json!({ "meta": { key: value } });
+        let env: MetaEnvelope = self
+            .http
+            .request(Method::PUT, metadata_url(self, server_id).seg(key))
+            .json(&body)
+            .expect_status(&[200, 201])
+            .send_json()
+            .await?;
+        Ok(env.meta)
+    }
+
+    /// Merges metadata: POST `/servers/{id}/metadata` with `{"metadata": {…}}`
+    /// (201; 200 from OpenStack). Returns all metadata after the update.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error (400 over the item limit).
+    pub async fn update_server_metadata(
+        &self,
+        server_id: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        check_id("server id", server_id)?;
+        for k in metadata.keys() {
+            check_id("metadata key", k)?;
+        }
+        let body = serde_json::json!({ "metadata": metadata });
+        let env: MetadataEnvelope = self
+            .http
+            .request(Method::POST, metadata_url(self, server_id))
+            .json(&body)
+            .expect_status(&[200, 201])
+            .send_json()
+            .await?;
+        Ok(env.metadata)
+    }
+
+    /// Deletes one metadata item: DELETE `/servers/{id}/metadata/{key}` (204).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or key; the server's error.
+    pub async fn delete_server_metadata(
+        &self,
+        server_id: &str,
+        key: &str,
+    ) -> Result<(), ClientError> {
+        check_id("server id", server_id)?;
+        check_id("metadata key", key)?;
+        let resp = self
+            .http
+            .request(Method::DELETE, metadata_url(self, server_id).seg(key))
+            .expect_status(&[204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// The tags of a server: GET `/servers/{id}/tags` (200).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error.
+    pub async fn list_tags(&self, server_id: &str) -> Result<Vec<String>, ClientError> {
+        check_id("server id", server_id)?;
+        let env: TagsEnvelope = self
+            .http
+            .request(Method::GET, tags_url(self, server_id))
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.tags)
+    }
+
+    /// Replaces all tags: PUT `/servers/{id}/tags` with `{"tags": […]}` (200).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or a bad tag (empty, over 60 characters, `/` or `,`).
+    pub async fn replace_tags(
+        &self,
+        server_id: &str,
+        tags: &[String],
+    ) -> Result<Vec<String>, ClientError> {
+        check_id("server id", server_id)?;
+        for t in tags {
+            check_tag(t)?;
+        }
+        let env: TagsEnvelope = self
+            .http
+            .request(Method::PUT, tags_url(self, server_id))
+            .json(&serde_json::json!({ "tags": tags }))
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.tags)
+    }
+
+    /// Deletes all tags: DELETE `/servers/{id}/tags` (204). Synnefo answers
+    /// 404 when the server has no tags.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error.
+    pub async fn delete_tags(&self, server_id: &str) -> Result<(), ClientError> {
+        check_id("server id", server_id)?;
+        let resp = self
+            .http
+            .request(Method::DELETE, tags_url(self, server_id))
+            .expect_status(&[204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// Whether a server has a tag: GET `/servers/{id}/tags/{tag}` (204 =
+    /// yes, 404 = no).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or a bad tag; any other status.
+    pub async fn check_tag_exists(&self, server_id: &str, tag: &str) -> Result<bool, ClientError> {
+        check_id("server id", server_id)?;
+        check_tag(tag)?;
+        let status = self
+            .http
+            .request(Method::GET, tags_url(self, server_id).seg(tag))
+            .expect_status(&[204, 404])
+            .send_status()
+            .await?;
+        Ok(status == 204)
+    }
+
+    /// Adds a tag: PUT `/servers/{id}/tags/{tag}` (201; 204 when the tag
+    /// was already there).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or a bad tag; the server's error (400 over 50 tags).
+    pub async fn add_tag(&self, server_id: &str, tag: &str) -> Result<(), ClientError> {
+        check_id("server id", server_id)?;
+        check_tag(tag)?;
+        let resp = self
+            .http
+            .request(Method::PUT, tags_url(self, server_id).seg(tag))
+            .body(kamaki_core::Body::empty())
+            .expect_status(&[201, 204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// Removes a tag: DELETE `/servers/{id}/tags/{tag}` (204).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id or a bad tag; the server's error (404 when absent).
+    pub async fn delete_tag(&self, server_id: &str, tag: &str) -> Result<(), ClientError> {
+        check_id("server id", server_id)?;
+        check_tag(tag)?;
+        let resp = self
+            .http
+            .request(Method::DELETE, tags_url(self, server_id).seg(tag))
+            .expect_status(&[204])
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// The addresses of a server: GET `/servers/{id}/ips` (200, 203; a 304
+    /// for `changes_since` gives empty addresses).
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error.
+    pub async fn get_server_nics(
+        &self,
+        server_id: &str,
+        changes_since: Option<&str>,
+    ) -> Result<ServerNics, ClientError> {
+        check_id("server id", server_id)?;
+        let mut q = QueryParams::new();
+        push_text(&mut q, "changes-since", changes_since);
+        let resp = self
+            .http
+            .request(Method::GET, ips_url(self, server_id))
+            .query(&q)
+            .expect_status(&[200, 203, 304])
+            .send()
+            .await?;
+        if resp.status() == 304 {
+            util::drain(resp).await?;
+            return Ok(ServerNics::default());
+        }
+        resp.json().await
+    }
+
+    /// The addresses of a server on one network: GET
+    /// `/servers/{id}/ips/{network}` (200, 203; 304 gives an empty map).
+    /// Accepts Synnefo's `{"network": {…}}` and OpenStack's `{"<net>": […]}`.
+    ///
+    /// # Errors
+    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+    /// for an empty id; the server's error.
+    pub async fn get_server_network_nics(
+        &self,
+        server_id: &str,
+        network_id: &str,
+        changes_since: Option<&str>,
+    ) -> Result<BTreeMap<String, Vec<Address>>, ClientError> {
+        check_id("server id", server_id)?;
+        check_id("network id", network_id)?;
+        let mut q = QueryParams::new();
+        push_text(&mut q, "changes-since", changes_since);
+        let resp = self
+            .http
+            .request(Method::GET, ips_url(self, server_id).seg(network_id))
+            .query(&q)
+            .expect_status(&[200, 203, 304])
+            .send()
+            .await?;
+        let status = resp.status();
+        if status == 304 {
+            util::drain(resp).await?;
+            return Ok(BTreeMap::new());
+        }
+        let mut v: serde_json::Map<String, serde_json::Value> = resp.json().await?;
+        let inner = match v.remove("network") {
+            Some(serde_json::Value::Object(m)) => m,
+            Some(other) => {
+                return Err(ClientError::decode(
+                    status,
+                    format!("\"network\" is not an object: {other}"),
+                ))
+            }
+            None => v,
+        };
+        serde_json::from_value(serde_json::Value::Object(inner))
+            .map_err(|e| ClientError::decode(status, e))
+    }
+}
