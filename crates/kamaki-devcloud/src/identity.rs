@@ -22,8 +22,12 @@ pub(crate) fn seed(cloud: &Arc<Cloud>) {
                 ..Default::default()
             });
         if acct.containers.is_empty() {
-            acct.containers
-                .insert("pithos".into(), Container::new(now, &u.uuid));
+            // `pithos` is kamaki's default container; `images` and `snapshots`
+            // let the kamaki tutorial scripts run on a fresh cloud.
+            for c in ["pithos", "images", "snapshots"] {
+                acct.containers
+                    .insert(c.into(), Container::new(now, &u.uuid));
+            }
         }
         st.projects.entry(u.uuid.clone()).or_insert_with(|| {
             let mut spec = serde_json::Map::new();

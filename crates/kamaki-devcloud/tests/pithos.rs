@@ -420,10 +420,10 @@ async fn listings() {
     assert_eq!(pithos["count"], 6);
     assert_eq!(pithos["x_container_policy"]["versioning"], "auto");
     let r = http.get(&a).await;
-    assert_eq!(r.text(), "other\npithos\n");
+    assert_eq!(r.text(), "images\nother\npithos\nsnapshots\n");
     let r = http.head(&a).await;
     assert_eq!(r.status, 204);
-    assert_eq!(r.h("x-account-container-count"), "2");
+    assert_eq!(r.h("x-account-container-count"), "4");
     // empty text listing → 204
     let r = http.get(&format!("{a}/other")).await;
     assert_eq!(r.status, 204);
