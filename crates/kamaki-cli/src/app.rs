@@ -1,0 +1,110 @@
+//! The state of one invocation: global options, configuration, printer,
+//! and how to open a session.
+
+use std::io::{BufRead, Write};
+
+use kamaki_core::{HttpClient, HttpConfig, LogOptions, TlsOptions};
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::config::Config;
+use crate::error::{CliError, CliResult};
+use crate::output::Printer;
+use crate::session::{select_cloud, HttpIdentity, Session};
+
+/// One invocation.
+pub struct App {
+    /// Global options.
+    pub global: GlobalArgs,
+    /// The configuration (with `-o` overrides).
+    pub config: Config,
+    /// How results are printed.
+    pub printer: Printer,
+    /// The words of the command (`server list`).
+    pub command: String,
+    /// Coloured error headlines.
+    pub colors: bool,
+}
+
+impl App {
+    /// A new invocation state.
+    pub fn new(global: GlobalArgs, config: Config, command: String, colors: bool) -> Self {
+        let printer = Printer {
+            json: global.output_format == Some(OutputFormat::Json),
+        };
+        App {
+            global,
+            config,
+            printer,
+            command,
+            colors,
+        }
+    }
+
+    /// Whether progress bars are drawn.
+    pub fn bars(&self) -> bool {
+        crate::progress::bars_enabled(self.global.no_progress_bar)
+    }
+
+    /// HTTP settings from the options and the configuration.
+    pub fn http_config(&self) -> HttpConfig {
+        let ca_file = self.global.ca_certs.clone().or_else(|| {
+            self.config
+                .global("ca_certs")
+                .filter(|s| !s.trim().is_empty())
+                .map(Into::into)
+        });
+        HttpConfig {
+            tls: TlsOptions {
+                ca_file,
+                insecure: self.global.ignore_ssl || self.config.global_on("ignore_ssl"),
+            },
+            log: LogOptions {
+                log_token: self.config.global_on("log_token"),
+                log_data: self.config.global_on("log_data")
+                    || self.global.verbose >= 2
+                    || self.global.verbose_with_data,
+            },
+            ..HttpConfig::default()
+        }
+    }
+
+    /// Chooses the cloud and authenticates (`spec/cli.md` §3.6–3.7).
+    pub async fn session(&mut self) -> CliResult<Session> {
+        if let Some(notes) = self.config.legacy_layout() {
+            return Err(CliError::new(format!(
+                "Config file {} is in the layout of kamaki before 0.12",
+                self.config.path().display()
+            ))
+            .detail("Convert it with these commands (or with the Python kamaki):")
+            .details(notes.into_iter().map(|n| format!("  {n}"))));
+        }
+        let cloud = select_cloud(&self.config, self.global.cloud.as_deref())?;
+        let http = HttpClient::with_config(self.http_config(), None)?;
+        let url = self.config.get_cloud(&cloud, "url").unwrap_or_default();
+        let identity = Box::new(HttpIdentity::new(http.clone(), url.trim()));
+        Session::start(&mut self.config, &cloud, http, identity).await
+    }
+
+    /// The tokens configured for a cloud.
+    pub fn cloud_tokens(&self, cloud: &str) -> Vec<String> {
+        self.config
+            .get_cloud(cloud, "token")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// Asks a yes/no question on stdout; an empty answer (or end of input) is no.
+pub fn ask(question: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{question} [y/N]: ");
+    let _ = out.flush();
+    drop(out);
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    line.trim_start().to_lowercase().starts_with('y')
+}

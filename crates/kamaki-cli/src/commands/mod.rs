@@ -1,0 +1,80 @@
+//! Dispatch: maps every command of the tree (`cli.rs`) to its
+//! implementation. This is the one place that says which commands are wired
+//! to which library; the others fail with "not available in this build".
+
+pub mod config;
+pub mod history;
+pub mod user;
+
+use clap::CommandFactory;
+
+use crate::app::App;
+use crate::cli::{Cli, CommissionCmd, EndpointCmd, Group, ServiceCmd};
+use crate::error::{CliError, CliResult};
+
+/// Whether a group runs without any network access (no runtime needed).
+pub fn is_local(group: &Group) -> bool {
+    matches!(group, Group::Config(_) | Group::History(_) | Group::Completion(_))
+}
+
+/// Runs a local command (config, history, completion).
+pub fn run_local(app: &mut App, group: Group) -> CliResult {
+    match group {
+        Group::Config(c) => config::run(app, c),
+        Group::History(c) => history::run(app, c),
+        Group::Completion(c) => {
+            let mut cmd = Cli::command();
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(c.shell, &mut cmd, "kamaki", &mut out);
+            Ok(())
+        }
+        _ => Err(CliError::not_available(&app.command)),
+    }
+}
+
+/// Runs a command that talks to the cloud.
+pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
+    let command = app.command.clone();
+    let unavailable = || Err(CliError::not_available(&command));
+    match group {
+        Group::User(c) => {
+            if user::run(app, &c).await? {
+                Ok(())
+            } else {
+                // uuid2name, name2uuid, setdefaultproject: Astakos account API
+                unavailable()
+            }
+        }
+        Group::Endpoint(EndpointCmd::List(a)) => user::endpoint_list(app, &a).await,
+        Group::Service(ServiceCmd::List(_)) => user::service_list(app).await,
+        // Astakos account API (kamaki-synnefo astakos)
+        Group::Quota(_)
+        | Group::Resource(_)
+        | Group::Project(_)
+        | Group::Membership(_)
+        | Group::Service(_)
+        | Group::Commission(
+            CommissionCmd::Pending(_)
+            | CommissionCmd::Info(_)
+            | CommissionCmd::Accept(_)
+            | CommissionCmd::Reject(_)
+            | CommissionCmd::Resolve(_)
+            | CommissionCmd::Issue(_),
+        ) => unavailable(),
+        // Cyclades compute (kamaki-synnefo cyclades / kamaki-openstack compute)
+        Group::Server(_) | Group::Flavor(_) | Group::Keypair(_) | Group::Imagecompute(_) => {
+            unavailable()
+        }
+        // Plankton images (kamaki-synnefo plankton)
+        Group::Image(_) => unavailable(),
+        // Cyclades network (kamaki-openstack network)
+        Group::Network(_) | Group::Subnet(_) | Group::Port(_) | Group::Ip(_) => unavailable(),
+        // Block storage (kamaki-openstack blockstorage)
+        Group::Volume(_) | Group::Snapshot(_) => unavailable(),
+        // Pithos (kamaki-synnefo pithos)
+        Group::File(_) | Group::Container(_) | Group::Sharer(_) | Group::Group(_) | Group::Scripts(_) => {
+            unavailable()
+        }
+        Group::Config(_) | Group::History(_) | Group::Completion(_) => run_local(app, group),
+    }
+}
