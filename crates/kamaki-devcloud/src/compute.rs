@@ -711,9 +711,11 @@ async fn server_action(cloud: &Arc<Cloud>, mut req: Req, user: &str, id: &str) -
             if s.flavor == fid {
                 return Err(Fault::bad_request("Server already has this flavor"));
             }
+            // applied at once (no RESIZE phase) so a following `start` is not
+            // rejected for a pending task
             let srv = get_server_mut(&mut st, user, id)?;
             srv.flavor = fid;
-            transition(srv, now, delay, "RESIZE", "RESIZING", "STOPPED");
+            srv.updated = now;
             empty_response(202)
         }
         "console" => {

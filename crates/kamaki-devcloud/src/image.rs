@@ -648,8 +648,10 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     ord.reverse()
                 }
             });
+            // Real Plankton answers a bare JSON array (`json.dumps(images)`);
+            // kamaki 0.16 iterates over the body as a list.
             let list: Vec<Value> = imgs.iter().map(|i| image_json(i, detail, now)).collect();
-            json_response(200, &json!({"images": list}))
+            json_response(200, &Value::Array(list))
         }
         (Method::POST, ["images"]) | (Method::PUT, ["images"]) => register(cloud, req, &user).await,
         (Method::HEAD, ["images", id]) => {

@@ -499,7 +499,8 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
         (Method::DELETE, ["volumes", id]) => {
             let mut st = cloud.lock();
             let v = get_volume_mut(&mut st, &user, id)?;
-            if v.deleted || v.status == "deleting" {
+            let deleting = v.transition.as_ref().is_some_and(|t| t.status == "deleted");
+            if v.deleted || deleting {
                 return Err(Fault::bad_request("Volume is already deleted"));
             }
             if v.server.is_some() {
@@ -515,7 +516,8 @@ pub(crate) async fn handle(cloud: &Arc<Cloud>, mut req: Req) -> R {
                     )));
                 }
             }
-            v.status = "deleting".into();
+            // the status stays as it is until the deletion completes, so
+            // `kamaki volume delete -w` (wait while <old status>) sees `deleted`
             v.updated = now;
             v.transition = Some(Transition {
                 at: now + delay,

@@ -524,15 +524,12 @@ async fn plankton_register_meta_members_unregister() {
     );
     // listing
     let r = http.get("/image/v1.0/images/?sort_dir=asc").await;
-    assert!(r.json()["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|i| i["id"] == id));
+    assert!(r.json().as_array().unwrap().iter().any(|i| i["id"] == id));
     let r = http
         .get("/image/v1.0/images/detail?sort_key=name&sort_dir=desc")
         .await;
-    let img = r.json()["images"]
+    let img = r
+        .json()
         .as_array()
         .unwrap()
         .iter()

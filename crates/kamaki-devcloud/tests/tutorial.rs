@@ -470,7 +470,8 @@ async fn state_survives_restart() {
     let (d2, _, _) = image_ids(&http, compute).await;
     assert_eq!(d2, debian);
     let r = http.get("/image/v1.0/images/").await;
-    let n = r.json()["images"]
+    let n = r
+        .json()
         .as_array()
         .unwrap()
         .iter()
