@@ -74,13 +74,29 @@ pub struct GlobalArgs {
     #[arg(short = 'd', long = "debug", global = true)]
     pub debug: bool,
     /// Do not verify TLS certificates (insecure)
-    #[arg(short = 'k', long = "ignore-ssl", visible_alias = "insecure", global = true)]
+    #[arg(
+        short = 'k',
+        long = "ignore-ssl",
+        visible_alias = "insecure",
+        global = true
+    )]
     pub ignore_ssl: bool,
     /// CA certificates bundle used to verify TLS
-    #[arg(long = "ca-certs", visible_alias = "ca-file", global = true, value_name = "FILE")]
+    #[arg(
+        long = "ca-certs",
+        visible_alias = "ca-file",
+        global = true,
+        value_name = "FILE"
+    )]
     pub ca_certs: Option<std::path::PathBuf>,
     /// Output format of results (json)
-    #[arg(long = "output-format", global = true, value_enum, ignore_case = true, value_name = "FORMAT")]
+    #[arg(
+        long = "output-format",
+        global = true,
+        value_enum,
+        ignore_case = true,
+        value_name = "FORMAT"
+    )]
     pub output_format: Option<OutputFormat>,
     /// Do not show progress bars
     #[arg(short = 'N', long = "no-progress-bar", global = true)]
@@ -92,6 +108,7 @@ macro_rules! group {
         $(#[$m])*
         #[derive(Subcommand, Debug)]
         #[command(subcommand_required = true, arg_required_else_help = true)]
+        #[allow(clippy::large_enum_variant)]
         pub enum $name {
             $($(#[$vm])* $variant($args)),*
         }
@@ -100,6 +117,7 @@ macro_rules! group {
 
 /// The command groups (`spec/cli.md` §3.4, §10).
 #[derive(Subcommand, Debug)]
+#[allow(clippy::enum_variant_names, clippy::large_enum_variant)]
 pub enum Group {
     /// Astakos/Identity API commands: session users
     #[command(subcommand)]
@@ -2645,7 +2663,10 @@ mod tests {
         let mut visible = 0;
         let mut all = 0;
         let mut groups = 0;
-        for g in cmd.get_subcommands().filter(|g| g.get_name() != "completion") {
+        for g in cmd
+            .get_subcommands()
+            .filter(|g| g.get_name() != "completion")
+        {
             groups += 1;
             let n = g.get_subcommands().count();
             all += n;

@@ -55,16 +55,25 @@ pub const GROUP_KEYS: [(&str, &str); 23] = [
 
 /// Descriptions of the options kamaki knows (`config list --with-description`).
 pub const GLOBAL_DOCS: [(&str, &str); 36] = [
-    ("default_cloud", "The default cloud, when there are more than one clouds"),
+    (
+        "default_cloud",
+        "The default cloud, when there are more than one clouds",
+    ),
     ("colors", "enable / disable console colors (on / off)"),
     ("history_file", "path to store kamaki history"),
     ("history_limit", "#commands to keep in history"),
     ("log_file", "path to dump kamaki logs"),
-    ("log_token", "show user token in HTTP logs (insecure - on / off)"),
+    (
+        "log_token",
+        "show user token in HTTP logs (insecure - on / off)",
+    ),
     ("log_data", "show HTTP data (body) in logs (on / off)"),
     ("log_pid", "show process id in HTTP logs (on / off)"),
     ("ignore_ssl", "allow insecure HTTP connections (on / off)"),
-    ("ca_certs", "path to CA certificates bundle (system depended)"),
+    (
+        "ca_certs",
+        "path to CA certificates bundle (system depended)",
+    ),
     ("config_cli", "CLI specs for config commands"),
     ("history_cli", "CLI specs for history commands"),
     ("user_cli", "CLI specs for user commands"),
@@ -90,15 +99,24 @@ pub const GLOBAL_DOCS: [(&str, &str); 36] = [
     ("scripts_cli", "CLI specs for scripts commands"),
     ("service_cli", "(hidden) CLI specs for service commands"),
     ("endpoint_cli", "(hidden) CLI specs for endpoint list"),
-    ("commission_cli", "(hidden) CLI specs for commission commands"),
+    (
+        "commission_cli",
+        "(hidden) CLI specs for commission commands",
+    ),
 ];
 
 /// Descriptions of cloud options.
 pub const CLOUD_DOCS: [(&str, &str); 5] = [
     ("url", "cloud authentication URL"),
     ("token", "user token for this cloud"),
-    ("pithos_container", "default pithos container for this cloud (if not set, use pithos)"),
-    ("pithos_uuid", "pithos user uuid (if not set, use the token user)"),
+    (
+        "pithos_container",
+        "default pithos container for this cloud (if not set, use pithos)",
+    ),
+    (
+        "pithos_uuid",
+        "pithos user uuid (if not set, use the token user)",
+    ),
     ("pithos_id", "pithos user uuid (same as pithos_uuid)"),
 ];
 
@@ -330,8 +348,11 @@ impl Config {
             None => ("global".to_string(), key.to_lowercase()),
         };
         if option.is_empty() || section.is_empty() {
-            return Err(CliError::syntax(format!("Invalid option override `{key}`"))
-                .detail("Use -o option=value, -o section.option=value or -o cloud.NAME.option=value"));
+            return Err(
+                CliError::syntax(format!("Invalid option override `{key}`")).detail(
+                    "Use -o option=value, -o section.option=value or -o cloud.NAME.option=value",
+                ),
+            );
         }
         self.overrides.insert((section, option), value.to_string());
         Ok(())
@@ -546,7 +567,8 @@ impl Config {
         let write_section = |name: Option<&str>, entries: &[(String, String)]| -> String {
             let mut ini = Ini::new();
             // An empty section is still written with its header.
-            ini.entry(name.map(str::to_string)).or_insert_with(Default::default);
+            ini.entry(name.map(str::to_string))
+                .or_insert_with(Default::default);
             for (k, v) in entries {
                 // Continuation lines keep multi-line values readable back.
                 let v = v.replace('\n', "\n\t");
@@ -594,7 +616,10 @@ impl Config {
         let mut notes = Vec::new();
         for term in ["url", "token"] {
             if let Some(v) = self.global.get(term) {
-                notes.push(format!("kamaki config set cloud.default.{term} {}", redact(term, v)));
+                notes.push(format!(
+                    "kamaki config set cloud.default.{term} {}",
+                    redact(term, v)
+                ));
                 notes.push(format!("kamaki config delete global.{term}"));
             }
         }
@@ -615,7 +640,9 @@ impl Config {
                     }
                 }
                 if let Some(v) = s.get("container") {
-                    notes.push(format!("kamaki config set cloud.default.pithos_container {v}"));
+                    notes.push(format!(
+                        "kamaki config set cloud.default.pithos_container {v}"
+                    ));
                 }
                 notes.push(format!("(remove the old [{}] section)", s.name));
             }
@@ -633,7 +660,10 @@ fn redact(key: &str, value: &str) -> String {
 }
 
 fn check_option_name(key: &str) -> CliResult<()> {
-    if key.is_empty() || !key.is_ascii() || key.contains(['=', ':', '[', ']']) || key.chars().any(char::is_whitespace)
+    if key.is_empty()
+        || !key.is_ascii()
+        || key.contains(['=', ':', '[', ']'])
+        || key.chars().any(char::is_whitespace)
     {
         return Err(CliError::value(format!("Invalid config option {key}"))
             .detail("Option names are ASCII without spaces, =, : or brackets")
@@ -711,14 +741,26 @@ token = cHJvZC10b2tlbg==
                     [cloud \"a~b@c#d$e.f:g-h_1\"]\nurl = https://x/identity?a=b#frag\ntoken = t=k\n\n\
                     [myplugin]\nanswer = 42\nmulti = line one\n  line two\n";
         let c = parsed(text);
-        assert_eq!(c.global("log_file").as_deref(), Some("C:\\logs\\kamaki.log"));
-        assert_eq!(c.global("my_own").as_deref(), Some("\"quoted\" ; not a comment"));
+        assert_eq!(
+            c.global("log_file").as_deref(),
+            Some("C:\\logs\\kamaki.log")
+        );
+        assert_eq!(
+            c.global("my_own").as_deref(),
+            Some("\"quoted\" ; not a comment")
+        );
         assert_eq!(c.clouds(), ["a~b@c#d$e.f:g-h_1"]);
-        assert_eq!(c.get("myplugin", "multi").as_deref(), Some("line one\nline two"));
+        assert_eq!(
+            c.get("myplugin", "multi").as_deref(),
+            Some("line one\nline two")
+        );
         let again = parsed(&c.to_text());
         assert_eq!(again.to_text(), c.to_text());
         assert_eq!(again.get("myplugin", "answer").as_deref(), Some("42"));
-        assert_eq!(again.get("myplugin", "multi").as_deref(), Some("line one\nline two"));
+        assert_eq!(
+            again.get("myplugin", "multi").as_deref(),
+            Some("line one\nline two")
+        );
         assert_eq!(
             again.get_cloud("a~b@c#d$e.f:g-h_1", "url").as_deref(),
             Some("https://x/identity?a=b#frag")
@@ -754,7 +796,9 @@ token = cHJvZC10b2tlbg==
     fn legacy_files_are_detected() {
         let c = parsed("[global]\nurl = https://old\ntoken = tok\n\n[store]\ncontainer = old\n");
         let notes = c.legacy_layout().unwrap();
-        assert!(notes.iter().any(|n| n.contains("cloud.default.url https://old")));
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("cloud.default.url https://old")));
         assert!(notes.iter().all(|n| !n.contains(" tok")));
         assert!(notes.iter().any(|n| n.contains("pithos_container old")));
         assert!(parsed(KAMAKI_FILE).legacy_layout().is_none());

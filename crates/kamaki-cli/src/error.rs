@@ -92,9 +92,11 @@ impl CliError {
 
     /// The error of a command whose service library is not in this build.
     pub fn not_available(command: &str) -> Self {
-        CliError::new(format!("Command `{command}` is not available in this build"))
-            .detail("The client library it needs is not part of this kamaki yet")
-            .hint("To see the commands of this build", "kamaki --help")
+        CliError::new(format!(
+            "Command `{command}` is not available in this build"
+        ))
+        .detail("The client library it needs is not part of this kamaki yet")
+        .hint("To see the commands of this build", "kamaki --help")
     }
 
     /// Writes the error to stderr, coloured when `colors` is on and stderr a terminal.
@@ -146,14 +148,23 @@ impl From<ClientError> for CliError {
                     .details(e.details.iter().flat_map(|d| message_lines(d)));
                 if e.is_unauthorized() {
                     err = err
-                        .hint("Authorization failed. To check the token", "kamaki user authenticate")
-                        .hint("To set a new token", "kamaki config set cloud.<cloud>.token <token>");
+                        .hint(
+                            "Authorization failed. To check the token",
+                            "kamaki user authenticate",
+                        )
+                        .hint(
+                            "To set a new token",
+                            "kamaki config set cloud.<cloud>.token <token>",
+                        );
                 }
                 err
             }
             ErrorKind::Tls => CliError::new("SSL Authentication failed")
                 .detail(msg)
-                .hint("To use a CA certificates bundle", "kamaki config set ca_certs <FILE>")
+                .hint(
+                    "To use a CA certificates bundle",
+                    "kamaki config set ca_certs <FILE>",
+                )
                 .detail("  (or, for this run, --ca-certs <FILE>)")
                 .hint(
                     "To skip certificate checks (insecure)",
@@ -161,12 +172,10 @@ impl From<ClientError> for CliError {
                 )
                 .detail("  (or, for this run, -k / --ignore-ssl)"),
             ErrorKind::InvalidArgument => CliError::value(msg).details(e.details),
-            ErrorKind::Catalog => CliError::new(msg)
-                .details(e.details)
-                .hint(
-                    "To see the services of this cloud",
-                    "kamaki user authenticate",
-                ),
+            ErrorKind::Catalog => CliError::new(msg).details(e.details).hint(
+                "To see the services of this cloud",
+                "kamaki user authenticate",
+            ),
             _ => CliError::new(msg).details(e.details),
         }
     }
@@ -190,14 +199,24 @@ mod tests {
         let body = br#"{"itemNotFound": {"code": 404, "message": "Server not found", "details": "gone\nfor good"}}"#;
         let ce = ClientError::from_response(404, "Not Found", body.as_slice().into(), None);
         let e = CliError::from(ce);
-        assert_eq!(e.headline, "(404) Not Found itemNotFound (Server not found)");
+        assert_eq!(
+            e.headline,
+            "(404) Not Found itemNotFound (Server not found)"
+        );
         assert_eq!(e.importance, Importance::Value);
-        assert_eq!(e.to_string(), "(404) Not Found itemNotFound (Server not found)\n|  gone\n|  for good");
+        assert_eq!(
+            e.to_string(),
+            "(404) Not Found itemNotFound (Server not found)\n|  gone\n|  for good"
+        );
     }
 
     #[test]
     fn hints_are_indented_commands() {
-        let e = CliError::new("No cloud is configured").hint("To add one", "kamaki config set cloud.x.url U");
-        assert_eq!(e.to_string(), "No cloud is configured\n|  To add one\n|    kamaki config set cloud.x.url U");
+        let e = CliError::new("No cloud is configured")
+            .hint("To add one", "kamaki config set cloud.x.url U");
+        assert_eq!(
+            e.to_string(),
+            "No cloud is configured\n|  To add one\n|    kamaki config set cloud.x.url U"
+        );
     }
 }

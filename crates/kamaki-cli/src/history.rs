@@ -88,7 +88,10 @@ impl History {
             // the first word is the program (or, in the shell, the group)
             for start in [0usize, 1] {
                 if words.len() >= start + n
-                    && words[start..start + n].iter().zip(ignored.iter()).all(|(a, b)| a == b)
+                    && words[start..start + n]
+                        .iter()
+                        .zip(ignored.iter())
+                        .all(|(a, b)| a == b)
                 {
                     return Ok(());
                 }
@@ -124,10 +127,9 @@ pub fn apply_slice<T: Clone>(items: &[T], spec: Option<&str>) -> CliResult<Vec<(
         if s.is_empty() {
             return Ok(None);
         }
-        s.trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| CliError::syntax(format!("Invalid history slice `{s}`")).detail("Use N, :N, N: or A:B"))
+        s.trim().parse::<i64>().map(Some).map_err(|_| {
+            CliError::syntax(format!("Invalid history slice `{s}`")).detail("Use N, :N, N: or A:B")
+        })
     };
     let norm = |i: i64| -> i64 {
         if i < 0 {
@@ -169,13 +171,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let h = History::new(dir.path().join("h"), 2);
         h.add("kamaki server list", &[]).unwrap();
-        h.add("kamaki config set cloud.x.token SECRET", &[]).unwrap();
+        h.add("kamaki config set cloud.x.token SECRET", &[])
+            .unwrap();
         h.add("kamaki -v config set x y", &[]).unwrap();
-        h.add("kamaki user authenticate s3cr3t", &["s3cr3t".into()]).unwrap();
+        h.add("kamaki user authenticate s3cr3t", &["s3cr3t".into()])
+            .unwrap();
         h.add("kamaki flavor list", &[]).unwrap();
         let e = h.read().unwrap();
         assert_eq!(e.counter, 1);
-        assert_eq!(e.lines, ["kamaki user authenticate ...", "kamaki flavor list"]);
+        assert_eq!(
+            e.lines,
+            ["kamaki user authenticate ...", "kamaki flavor list"]
+        );
         h.clean().unwrap();
         assert_eq!(h.read().unwrap(), Entries::default());
         assert_eq!(std::fs::read_to_string(h.path()).unwrap(), "0\n");

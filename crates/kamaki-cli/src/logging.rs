@@ -121,8 +121,15 @@ impl<S: Subscriber> Layer<S> for KamakiLayer {
         if show {
             let text = match (level, http) {
                 (Level::WARN | Level::ERROR, None) => {
-                    let label = if level == Level::ERROR { "ERROR" } else { "WARNING" };
-                    format!("{label} ({target}): {}{}\n", visitor.message, visitor.fields)
+                    let label = if level == Level::ERROR {
+                        "ERROR"
+                    } else {
+                        "WARNING"
+                    };
+                    format!(
+                        "{label} ({target}): {}{}\n",
+                        visitor.message, visitor.fields
+                    )
                 }
                 (_, Some(p)) => self.render(event, &visitor, p),
                 _ => self.render(event, &visitor, &format!("{level} ({target}): ")),
@@ -175,10 +182,21 @@ pub fn init(settings: &LogSettings, command_line: &str) {
     } else {
         Level::WARN
     };
-    let base = if settings.debug { Level::DEBUG } else { Level::WARN };
+    let base = if settings.debug {
+        Level::DEBUG
+    } else {
+        Level::WARN
+    };
     let filter = Targets::new()
         .with_default(Level::WARN)
-        .with_target("kamaki", if settings.debug { Level::DEBUG } else { Level::INFO })
+        .with_target(
+            "kamaki",
+            if settings.debug {
+                Level::DEBUG
+            } else {
+                Level::INFO
+            },
+        )
         .with_target("kamaki::send", http_level)
         .with_target("kamaki::recv", http_level)
         .with_target("kamaki_cli", base)

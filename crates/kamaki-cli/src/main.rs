@@ -74,7 +74,10 @@ fn clap_exit(e: clap::Error) -> ExitCode {
         }
         _ => {
             let text = e.render().to_string();
-            let mut lines = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty());
+            let mut lines = text
+                .lines()
+                .map(str::trim_end)
+                .filter(|l| !l.trim().is_empty());
             let headline = lines
                 .next()
                 .unwrap_or("Syntax error")
@@ -137,7 +140,12 @@ fn command_line(args: &[OsString]) -> (String, Vec<String>) {
 fn run(cli: Cli, command: String, args: &[OsString]) -> Result<(), (CliError, bool)> {
     let colors_guess = std::io::stderr().is_terminal();
     if let Group::Completion(_) = cli.group {
-        let mut app = App::new(cli.global, Config::empty(Default::default()), command, false);
+        let mut app = App::new(
+            cli.global,
+            Config::empty(Default::default()),
+            command,
+            false,
+        );
         return commands::run_local(&mut app, cli.group).map_err(|e| (e, colors_guess));
     }
     let path = config::config_path(cli.global.config.as_deref());
@@ -176,7 +184,9 @@ fn run(cli: Cli, command: String, args: &[OsString]) -> Result<(), (CliError, bo
             secrets.extend(t.split_whitespace().map(str::to_string));
         }
     }
-    let log_file = cfg.global_explicit("log_file").filter(|s| !s.trim().is_empty());
+    let log_file = cfg
+        .global_explicit("log_file")
+        .filter(|s| !s.trim().is_empty());
     logging::init(
         &logging::LogSettings {
             verbose: cli.global.verbose,
@@ -185,7 +195,10 @@ fn run(cli: Cli, command: String, args: &[OsString]) -> Result<(), (CliError, bo
             log_file: log_file.map(Into::into),
             log_pid: cfg.global_on("log_pid"),
         },
-        &kamaki_core::log::scrub(&line, &secrets.iter().map(String::as_str).collect::<Vec<_>>()),
+        &kamaki_core::log::scrub(
+            &line,
+            &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+        ),
     );
     let mut app = App::new(cli.global, cfg, command, colors);
     record_history(&app, &line, &secrets);

@@ -184,7 +184,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "MB" => 1e6,
         "GB" => 1e9,
         "TB" => 1e12,
-        _ => return Err(format!("Invalid data size unit in `{text}` (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)")),
+        _ => {
+            return Err(format!(
+                "Invalid data size unit in `{text}` (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)"
+            ))
+        }
     };
     Ok((n * factor) as u64)
 }
@@ -291,7 +295,10 @@ mod tests {
         assert_eq!(format_size(1024), "1KiB");
         assert_eq!(format_size(1000), "1000B");
         assert_eq!(format_size(0), "0B");
-        assert_eq!(format_size(3 * 1024 * 1024 * 1024 + 200 * 1024 * 1024), "3.2GiB");
+        assert_eq!(
+            format_size(3 * 1024 * 1024 * 1024 + 200 * 1024 * 1024),
+            "3.2GiB"
+        );
         assert_eq!(parse_size("1.5KiB").unwrap(), 1536);
         assert_eq!(parse_size("2gb").unwrap(), 2_000_000_000);
         assert_eq!(parse_size("77").unwrap(), 77);
@@ -301,7 +308,10 @@ mod tests {
     #[test]
     fn json_uses_four_spaces_and_keeps_order() {
         let v = json!({"z": 1, "a": [true]});
-        assert_eq!(json_text(&v), "{\n    \"z\": 1,\n    \"a\": [\n        true\n    ]\n}\n");
+        assert_eq!(
+            json_text(&v),
+            "{\n    \"z\": 1,\n    \"a\": [\n        true\n    ]\n}\n"
+        );
     }
 
     #[test]

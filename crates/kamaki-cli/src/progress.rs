@@ -20,11 +20,14 @@ pub fn bars_enabled(no_progress_bar: bool) -> bool {
 impl Bar {
     /// A bar labelled `label`; hidden unless `enabled`.
     pub fn new(label: &str, enabled: bool) -> Self {
-        let bar = ProgressBar::with_draw_target(None, if enabled {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        });
+        let bar = ProgressBar::with_draw_target(
+            None,
+            if enabled {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::hidden()
+            },
+        );
         if let Ok(style) = ProgressStyle::with_template("{msg:<25} |{bar:20}| {percent}% - {eta}") {
             bar.set_style(style.progress_chars("█▌ "));
         }

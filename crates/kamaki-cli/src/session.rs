@@ -54,7 +54,10 @@ impl Identity for HttpIdentity {
             .await?;
         match reply.get("access") {
             Some(access) if access.is_object() => Ok(access.clone()),
-            _ => Err(ClientError::decode(200, "no `access` in the token response")),
+            _ => Err(ClientError::decode(
+                200,
+                "no `access` in the token response",
+            )),
         }
     }
 }
@@ -114,8 +117,16 @@ pub fn select_cloud(config: &Config, cli_cloud: Option<&str>) -> CliResult<Strin
     let clouds = config.clouds();
     let chosen = cli_cloud
         .map(str::to_string)
-        .or_else(|| config.global("default_cloud").filter(|s| !s.trim().is_empty()))
-        .or_else(|| std::env::var(DEFAULT_CLOUD_ENV).ok().filter(|s| !s.trim().is_empty()));
+        .or_else(|| {
+            config
+                .global("default_cloud")
+                .filter(|s| !s.trim().is_empty())
+        })
+        .or_else(|| {
+            std::env::var(DEFAULT_CLOUD_ENV)
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        });
     let name = match chosen {
         Some(name) => name.trim().to_string(),
         None if clouds.len() == 1 => clouds[0].clone(),
@@ -140,11 +151,12 @@ pub fn select_cloud(config: &Config, cli_cloud: Option<&str>) -> CliResult<Strin
             .is_none_or(|v| v.trim().is_empty())
         {
             let placeholder = if key == "url" { "<URL>" } else { "<token>" };
-            return Err(CliError::new(format!("No {what} in cloud \"{name}\""))
-                .hint(
+            return Err(
+                CliError::new(format!("No {what} in cloud \"{name}\"")).hint(
                     format!("To set the {what}"),
                     format!("kamaki config set cloud.{name}.{key} {placeholder}"),
-                ));
+                ),
+            );
         }
     }
     Ok(name)
@@ -153,7 +165,10 @@ pub fn select_cloud(config: &Config, cli_cloud: Option<&str>) -> CliResult<Strin
 fn no_cloud_error(name: Option<&str>) -> CliError {
     let (headline, shown) = match name {
         Some(n) => (format!("Cloud \"{n}\" is not configured"), n.to_string()),
-        None => ("No cloud is configured".to_string(), "<cloud name>".to_string()),
+        None => (
+            "No cloud is configured".to_string(),
+            "<cloud name>".to_string(),
+        ),
     };
     CliError::new(headline)
         .detail("To configure a new cloud, set its authentication URL and token:")
@@ -177,23 +192,15 @@ impl SessionUser {
     }
     /// The user UUID.
     pub fn uuid(&self) -> String {
-        self.user()
-            .get("id")
-            .map(value_text)
-            .unwrap_or_default()
+        self.user().get("id").map(value_text).unwrap_or_default()
     }
     /// The user name.
     pub fn name(&self) -> String {
-        self.user()
-            .get("name")
-            .map(value_text)
-            .unwrap_or_default()
+        self.user().get("name").map(value_text).unwrap_or_default()
     }
     /// The default project (`access.token.tenant.id`).
     pub fn default_project(&self) -> Option<String> {
-        self.access
-            .pointer("/token/tenant/id")
-            .map(value_text)
+        self.access.pointer("/token/tenant/id").map(value_text)
     }
     /// The service catalog.
     pub fn catalog(&self) -> &[Value] {
@@ -244,14 +251,17 @@ pub fn catalog_endpoint(
             .iter()
             .filter_map(|s| s.get("type").and_then(Value::as_str).map(str::to_string))
             .collect();
-        return Err(
-            CliError::new(format!("Service type \"{service_type}\" not in service catalog"))
-                .detail(format!("Service types in the catalog: {}", types.join(", ")))
-                .hint(
-                    "To use another service type",
-                    "kamaki config set cloud.<cloud>.<service>_type <type>",
-                ),
-        );
+        return Err(CliError::new(format!(
+            "Service type \"{service_type}\" not in service catalog"
+        ))
+        .detail(format!(
+            "Service types in the catalog: {}",
+            types.join(", ")
+        ))
+        .hint(
+            "To use another service type",
+            "kamaki config set cloud.<cloud>.<service>_type <type>",
+        ));
     };
     let endpoints: Vec<&Value> = service
         .get("endpoints")
@@ -272,7 +282,11 @@ pub fn catalog_endpoint(
     let Some(endpoint) = matching.first() else {
         let versions: Vec<String> = endpoints
             .iter()
-            .filter_map(|e| e.get("versionId").and_then(Value::as_str).map(str::to_string))
+            .filter_map(|e| {
+                e.get("versionId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .collect();
         return Err(CliError::new(format!(
             "No endpoint of type \"{service_type}\" with version {}",
@@ -284,9 +298,7 @@ pub fn catalog_endpoint(
         .get("publicURL")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .ok_or_else(|| {
-            CliError::new(format!("The \"{service_type}\" endpoint has no publicURL"))
-        })
+        .ok_or_else(|| CliError::new(format!("The \"{service_type}\" endpoint has no publicURL")))
 }
 
 /// An authenticated session on one cloud.
@@ -381,7 +393,11 @@ impl Session {
         };
         if !rejected.is_empty() {
             let kept: Vec<&String> = tokens.iter().filter(|t| !rejected.contains(t)).collect();
-            let joined = kept.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+            let joined = kept
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             config.set_cloud(cloud, "token", &joined)?;
             config.save()?;
             output::warning(
@@ -423,13 +439,7 @@ impl Session {
 
     /// Authenticates a token (for `user authenticate`, `user add`).
     pub async fn authenticate(&self, token: &str) -> CliResult<SessionUser> {
-        let access = self.identity.authenticate(token).await.map_err(|e| {
-            if e.is_unauthorized() {
-                CliError::from(e)
-            } else {
-                CliError::from(e)
-            }
-        })?;
+        let access = self.identity.authenticate(token).await?;
         Ok(SessionUser {
             token: token.to_string(),
             access,
@@ -450,7 +460,11 @@ impl Session {
                 }),
                 Err(e) => output::warning(
                     "kamaki.cli",
-                    &format!("A token of cloud \"{}\" failed to authenticate ({})", self.cloud, e.message.trim_end()),
+                    &format!(
+                        "A token of cloud \"{}\" failed to authenticate ({})",
+                        self.cloud,
+                        e.message.trim_end()
+                    ),
                 ),
             }
         }
@@ -528,15 +542,27 @@ mod tests {
     #[test]
     fn catalog_lookup() {
         let c = catalog();
-        assert_eq!(catalog_endpoint(&c, "Image", Some("V1.0")).unwrap(), "https://c/image/v1.0");
-        assert_eq!(catalog_endpoint(&c, "image", Some("1.0")).unwrap(), "https://c/image/v1.0");
+        assert_eq!(
+            catalog_endpoint(&c, "Image", Some("V1.0")).unwrap(),
+            "https://c/image/v1.0"
+        );
+        assert_eq!(
+            catalog_endpoint(&c, "image", Some("1.0")).unwrap(),
+            "https://c/image/v1.0"
+        );
         assert_eq!(
             catalog_endpoint(&c, "object-store", Some("v2")).unwrap(),
             "https://p/object-store/v2"
         );
-        assert_eq!(catalog_endpoint(&c, "object-store", None).unwrap(), "https://p/object-store/v1");
+        assert_eq!(
+            catalog_endpoint(&c, "object-store", None).unwrap(),
+            "https://p/object-store/v1"
+        );
         let e = catalog_endpoint(&c, "compute", None).unwrap_err();
-        assert_eq!(e.headline, "Service type \"compute\" not in service catalog");
+        assert_eq!(
+            e.headline,
+            "Service type \"compute\" not in service catalog"
+        );
         assert!(catalog_endpoint(&c, "image", Some("v2")).is_err());
     }
 
@@ -550,7 +576,8 @@ mod tests {
     fn cloud_selection() {
         let one = cfg("[cloud \"lab\"]\nurl = u\ntoken = t\n");
         assert_eq!(select_cloud(&one, None).unwrap(), "lab");
-        let two = cfg("[cloud \"lab\"]\nurl = u\ntoken = t\n[cloud \"prod\"]\nurl = u\ntoken = t\n");
+        let two =
+            cfg("[cloud \"lab\"]\nurl = u\ntoken = t\n[cloud \"prod\"]\nurl = u\ntoken = t\n");
         let e = select_cloud(&two, None);
         if std::env::var(DEFAULT_CLOUD_ENV).is_err() {
             let e = e.unwrap_err();

@@ -107,18 +107,24 @@ fn get(app: &App, a: &ConfigGet) -> CliResult {
             cloud_lines(rest, &mut out);
         } else {
             let (cloud, key) = rest.rsplit_once('.').ok_or_else(|| not_found(option))?;
-            let v = cfg.get_cloud(cloud, &key.to_lowercase()).ok_or_else(|| not_found(option))?;
+            let v = cfg
+                .get_cloud(cloud, &key.to_lowercase())
+                .ok_or_else(|| not_found(option))?;
             out.push_str(&format!("{}\n", escape_ctrl(&v)));
         }
     } else if let Some((section, key)) = option.rsplit_once('.') {
-        let v = cfg.get(section, &key.to_lowercase()).ok_or_else(|| not_found(option))?;
+        let v = cfg
+            .get(section, &key.to_lowercase())
+            .ok_or_else(|| not_found(option))?;
         out.push_str(&format!("{}\n", escape_ctrl(&v)));
     } else if option == "global" || cfg.other_sections().iter().any(|s| s == option) {
         for (k, v) in cfg.section_items(option) {
             out.push_str(&format!("{option}.{k} = {}\n", escape_ctrl(&v)));
         }
     } else {
-        let v = cfg.global(&option.to_lowercase()).ok_or_else(|| not_found(option))?;
+        let v = cfg
+            .global(&option.to_lowercase())
+            .ok_or_else(|| not_found(option))?;
         out.push_str(&format!("{}\n", escape_ctrl(&v)));
     }
     emit(&out);
@@ -132,7 +138,9 @@ fn set(app: &mut App, a: &ConfigSet) -> CliResult {
         None => ("global", option),
     };
     if key.is_empty() {
-        return Err(CliError::syntax(format!("Invalid option `{option}`")).detail("Use [section.]option"));
+        return Err(
+            CliError::syntax(format!("Invalid option `{option}`")).detail("Use [section.]option")
+        );
     }
     if let Some(cloud) = section.strip_prefix("cloud.") {
         if cloud.is_empty() {
@@ -159,8 +167,12 @@ fn delete(app: &mut App, a: &ConfigDelete) -> CliResult {
     };
     let changed = if let Some(cloud) = section.strip_prefix("cloud.") {
         if !app.config.remove_from_cloud(cloud, key) {
-            return Err(CliError::value(format!("Field {option} does not exist"))
-                .hint("To see the options of this cloud", format!("kamaki config get cloud.{cloud}")));
+            return Err(
+                CliError::value(format!("Field {option} does not exist")).hint(
+                    "To see the options of this cloud",
+                    format!("kamaki config get cloud.{cloud}"),
+                ),
+            );
         }
         true
     } else if section == "cloud" {
@@ -170,7 +182,8 @@ fn delete(app: &mut App, a: &ConfigDelete) -> CliResult {
         }
         true
     } else {
-        let known_default = section == "global" && crate::config::global_defaults().contains_key(&key.to_lowercase());
+        let known_default = section == "global"
+            && crate::config::global_defaults().contains_key(&key.to_lowercase());
         let changed = app.config.remove(section, key, a.default);
         if !changed && !known_default {
             return Err(not_found(option));

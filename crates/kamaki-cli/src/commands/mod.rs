@@ -14,7 +14,10 @@ use crate::error::{CliError, CliResult};
 
 /// Whether a group runs without any network access (no runtime needed).
 pub fn is_local(group: &Group) -> bool {
-    matches!(group, Group::Config(_) | Group::History(_) | Group::Completion(_))
+    matches!(
+        group,
+        Group::Config(_) | Group::History(_) | Group::Completion(_)
+    )
 }
 
 /// Runs a local command (config, history, completion).
@@ -72,9 +75,11 @@ pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
         // Block storage (kamaki-openstack blockstorage)
         Group::Volume(_) | Group::Snapshot(_) => unavailable(),
         // Pithos (kamaki-synnefo pithos)
-        Group::File(_) | Group::Container(_) | Group::Sharer(_) | Group::Group(_) | Group::Scripts(_) => {
-            unavailable()
-        }
+        Group::File(_)
+        | Group::Container(_)
+        | Group::Sharer(_)
+        | Group::Group(_)
+        | Group::Scripts(_) => unavailable(),
         Group::Config(_) | Group::History(_) | Group::Completion(_) => run_local(app, group),
     }
 }

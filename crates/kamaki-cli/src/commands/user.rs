@@ -120,13 +120,24 @@ pub async fn run(app: &mut App, cmd: &UserCmd) -> CliResult<bool> {
             session.authenticate_all(&tokens).await;
             let i = find_user(&session, &a.user).ok_or_else(|| unknown_user(&a.user))?;
             if i == 0 {
-                return Err(CliError::value("Cannot remove the current session user")
-                    .hint("To select another user first", "kamaki user select --user <uuid or name>"));
+                return Err(
+                    CliError::value("Cannot remove the current session user").hint(
+                        "To select another user first",
+                        "kamaki user select --user <uuid or name>",
+                    ),
+                );
             }
             let u = session.users()[i].clone();
             session.forget(i);
-            note(&format!("User {} ({}) removed from this session", u.name(), u.uuid()));
-            if ask(&format!("Remove the token of {} from the configuration?", u.name())) {
+            note(&format!(
+                "User {} ({}) removed from this session",
+                u.name(),
+                u.uuid()
+            ));
+            if ask(&format!(
+                "Remove the token of {} from the configuration?",
+                u.name()
+            )) {
                 let kept: Vec<String> = tokens.into_iter().filter(|t| *t != u.token).collect();
                 app.config
                     .set_cloud(&session.cloud, "token", &kept.join(" "))?;
@@ -141,9 +152,15 @@ pub async fn run(app: &mut App, cmd: &UserCmd) -> CliResult<bool> {
 fn name_matches(name: &str, f: &NameFilter) -> bool {
     let n = name.to_lowercase();
     f.name.as_ref().is_none_or(|x| n == x.to_lowercase())
-        && f.name_prefix.as_ref().is_none_or(|x| n.starts_with(&x.to_lowercase()))
-        && f.name_suffix.as_ref().is_none_or(|x| n.ends_with(&x.to_lowercase()))
-        && f.name_like.as_ref().is_none_or(|x| n.contains(&x.to_lowercase()))
+        && f.name_prefix
+            .as_ref()
+            .is_none_or(|x| n.starts_with(&x.to_lowercase()))
+        && f.name_suffix
+            .as_ref()
+            .is_none_or(|x| n.ends_with(&x.to_lowercase()))
+        && f.name_like
+            .as_ref()
+            .is_none_or(|x| n.contains(&x.to_lowercase()))
 }
 
 /// `endpoint list`: the catalog entries (hidden group).

@@ -1,0 +1,11 @@
+//! End-to-end tests of the `kamaki` binary: a temporary HOME and config file,
+//! and wiremock standing in for the cloud.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod cli {
+    pub mod basics;
+    pub mod common;
+    pub mod config;
+    pub mod history;
+    pub mod session;
+}
