@@ -36,12 +36,49 @@
 //! | object storage | `object-store` | `/object-store/v1` |
 //! | public objects | `pithos_public` | `/public/<token>` |
 //!
+//! Unknown paths answer `400 {"badRequest": {"code": 400, "message": "API
+//! endpoint not found", "details": ""}}`, as Synnefo does. Errors are
+//! Synnefo "cloudFault" bodies; a rejected token gives
+//! `{"unauthorized": ...}` on identity/account URLs and the
+//! `{"fault": {"code": 401, "message": "Unauthorized", "details": "<astakos body>"}}`
+//! wrapper on the other services.
+//!
 //! # Users
 //!
 //! The default configuration has two users (see [`DevUser::default_users`]):
 //! `user@example.org` with token `devcloud-token-0` (the one returned by
 //! [`DevCloud::token`]) and `friend@example.org` with token
 //! `devcloud-token-1`, handy for sharing tests.
+//!
+//! # What a fresh cloud contains
+//!
+//! * Per user: Pithos containers `pithos`, `images` and `snapshots`, and a
+//!   system project whose id is the user UUID.
+//! * Public images `Debian 12 Bookworm`, `Ubuntu 22.04 LTS` and
+//!   `Windows Server 2019` (properties `os`, `users`, `osfamily`, ...), owned
+//!   by [`SYSTEM_UUID`] and stored as small objects in its `images` container.
+//! * Flavors 1–6 (`C<cpu>R<ram>D<disk><template>`, ids are integers), volume
+//!   types 1 `ext_archipelago` (detachable) and 2 `drbd`.
+//! * Public network `1` (`SNF:floating_ip_pool`) with subnet
+//!   `203.0.113.0/24`.
+//!
+//! # Behaviour notes
+//!
+//! * Asynchronous changes (server build/start/stop/reboot/delete, port
+//!   activation, volume attach/detach/delete, snapshot CREATING → AVAILABLE)
+//!   complete after [`DevCloudConfig::build_delay`]; deleted servers and
+//!   volumes stay visible for [`DevCloudConfig::deleted_retention`].
+//! * Pithos uses 4 MiB blocks hashed with SHA-256 (trailing zeros stripped)
+//!   and Merkle `X-Object-Hash`/`ETag`; plain PUTs are hashed block by block
+//!   while they stream in. With a `data_dir`, blocks are files named by their
+//!   hash under `data_dir/blocks` and the rest of the state is
+//!   `data_dir/state.json`, rewritten atomically shortly after changes and on
+//!   [`DevCloud::shutdown`].
+//! * Plankton image listings are bare JSON arrays, as the real Plankton
+//!   (`json.dumps(images)`) sends and kamaki 0.16 expects.
+//! * A snapshot writes [`SNAPSHOT_BYTES`] deterministic bytes (two blocks)
+//!   to `pithos://<uuid>/snapshots/<display name>` and registers that object
+//!   as an image with `is_snapshot`; the snapshot id is the image id.
 
 #![warn(missing_docs)]
 
@@ -73,6 +110,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 pub use blocks::{block_hash, merkle, BLOCK_HASH, BLOCK_SIZE, EMPTY_HASH};
+pub use volume::SNAPSHOT_BYTES;
 
 use blocks::{lock, BlockStore};
 use state::State;

@@ -45,7 +45,7 @@ fn type_json(t: &VolumeType) -> Value {
 /// Container holding snapshot data in the owner's account.
 pub(crate) const SNAPSHOTS_CONTAINER: &str = "snapshots";
 /// Size of the deterministic data written for each snapshot (spans 2 blocks).
-pub(crate) const SNAPSHOT_BYTES: usize = 5 * 1024 * 1024 + 4321;
+pub const SNAPSHOT_BYTES: usize = 5 * 1024 * 1024 + 4321;
 
 fn base(cloud: &Cloud) -> String {
     format!("{}/volume/v2.0", cloud.base)
