@@ -953,3 +953,134 @@ async fn streamed_large_upload() {
     }
     cloud.shutdown().await;
 }
+
+#[tokio::test]
+async fn manifests_cross_account_and_errors() {
+    let (cloud, http) = start().await;
+    let a = acct_path(&cloud);
+    for (i, part) in ["aaa", "bbb", "cc"].iter().enumerate() {
+        http.req(
+            "PUT",
+            &format!("{a}/pithos/parts/{i}"),
+            &[("Content-Type", "text/plain")],
+            part.to_string(),
+        )
+        .await;
+    }
+    let r = http
+        .req(
+            "PUT",
+            &format!("{a}/pithos/whole"),
+            &[
+                ("Content-Type", "text/plain"),
+                ("X-Object-Manifest", "pithos/parts/"),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let r = http.get(&format!("{a}/pithos/whole")).await;
+    assert_eq!(r.text(), "aaabbbcc");
+    assert_eq!(r.h("x-object-manifest"), "pithos/parts/");
+    let r = http
+        .req(
+            "GET",
+            &format!("{a}/pithos/whole"),
+            &[("Range", "bytes=2-4")],
+            "",
+        )
+        .await;
+    assert_eq!(r.text(), "abb");
+    // If-Range with an old date → full body
+    let r = http
+        .req(
+            "GET",
+            &format!("{a}/pithos/parts/0"),
+            &[
+                ("Range", "bytes=0-0"),
+                ("If-Range", "Mon, 01 Jan 2001 00:00:00 GMT"),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!((r.status, r.text().as_str()), (200, "aaa"));
+    // cross-account copy of a shared object
+    let friend = cloud.users()[1].clone();
+    let fh = http.with_token(&friend.token);
+    http.req(
+        "POST",
+        &format!("{a}/pithos/parts/1?update"),
+        &[("X-Object-Sharing", &format!("read={}", friend.uuid))],
+        "",
+    )
+    .await;
+    let r = fh
+        .req(
+            "PUT",
+            &format!("/object-store/v1/{}/pithos/mine", friend.uuid),
+            &[
+                ("X-Copy-From", "/pithos/parts/1"),
+                ("X-Source-Account", cloud.user_uuid()),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = fh
+        .get(&format!("/object-store/v1/{}/pithos/mine", friend.uuid))
+        .await;
+    assert_eq!(r.text(), "bbb");
+    // friend cannot copy an unshared one
+    let r = fh
+        .req(
+            "PUT",
+            &format!("/object-store/v1/{}/pithos/mine2", friend.uuid),
+            &[
+                ("X-Copy-From", "/pithos/parts/0"),
+                ("X-Source-Account", cloud.user_uuid()),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // errors
+    assert_eq!(http.head(&format!("{a}/nocontainer")).await.status, 404);
+    let r = http
+        .req(
+            "PUT",
+            &format!("{a}/nocontainer/x"),
+            &[("Content-Type", "text/plain")],
+            "x",
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = http
+        .req("PATCH", &format!("{a}/pithos/parts/0"), &[], "")
+        .await;
+    assert_eq!(r.status, 405);
+    assert!(r.header("allow").is_some());
+    let r = http
+        .req(
+            "PUT",
+            &format!("{a}/pithos/x"),
+            &[
+                ("Content-Type", "text/plain"),
+                ("X-Object-Sharing", "read="),
+            ],
+            "x",
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(http.with_token("nope").get(&a).await.status, 401);
+    assert_eq!(Http::new(&cloud.base_url(), None).get(&a).await.status, 401);
+    // token as a query parameter
+    let anon = Http::new(&cloud.base_url(), None);
+    let r = anon
+        .get(&format!(
+            "{a}/pithos/parts/0?X-Auth-Token={}",
+            cloud.token()
+        ))
+        .await;
+    assert_eq!(r.text(), "aaa");
+    cloud.shutdown().await;
+}
