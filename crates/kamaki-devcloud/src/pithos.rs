@@ -2186,16 +2186,6 @@ fn copy_move(
             hashes: sv.hashes.clone(),
             md5: sv.md5.clone(),
         };
-        if is_move && !same_path {
-            // detach the source first so the moved object keeps its uuid
-            if let Some(c) = st
-                .accounts
-                .get_mut(sacct)
-                .and_then(|a| a.containers.get_mut(scont))
-            {
-                delete_object_entry(c, sn, util::now(), &user.uuid);
-            }
-        }
         let v = commit(
             &mut st,
             cloud,
@@ -2212,6 +2202,16 @@ fn copy_move(
             manifest,
             None,
         )?;
+        if is_move && !same_path {
+            // the source goes only once the destination exists
+            if let Some(c) = st
+                .accounts
+                .get_mut(sacct)
+                .and_then(|a| a.containers.get_mut(scont))
+            {
+                delete_object_entry(c, sn, util::now(), &user.uuid);
+            }
+        }
         if let Some(c) = st
             .accounts
             .get_mut(dacct)
