@@ -1,5 +1,7 @@
 //! Developer tasks for kamaki-rs: `cargo xtask <task>`.
 
+mod pykamaki;
+
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
@@ -8,6 +10,7 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   demo     run the kamaki tutorial walkthrough on the local cloud
+  pykamaki run the Python kamaki 0.16 CLI against a fresh devcloud, checking each step
   ci       run what CI runs (bash .ci/run)";
 
 fn main() -> Result<()> {
@@ -15,6 +18,7 @@ fn main() -> Result<()> {
     let task = args.next().unwrap_or_default();
     match task.as_str() {
         "demo" => demo(),
+        "pykamaki" => pykamaki::main(&args.collect::<Vec<_>>()),
         "ci" => run(Command::new("bash").arg(".ci/run")),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
