@@ -48,6 +48,12 @@ fn workspace_root() -> std::path::PathBuf {
 
 fn demo() -> Result<()> {
     // The walkthrough runs as an example of kamaki-synnefo against the local cloud.
-    run(Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "kamaki-core", "--example", "demo"]))
+    run(Command::new(env!("CARGO")).args([
+        "run",
+        "--quiet",
+        "-p",
+        "kamaki-core",
+        "--example",
+        "demo",
+    ]))
 }
