@@ -1,6 +1,7 @@
 //! Developer tasks for kamaki-rs: `cargo xtask <task>`.
 
 mod pykamaki;
+mod suites;
 
 use std::process::Command;
 
@@ -11,7 +12,11 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   demo     run the kamaki tutorial walkthrough on the local cloud
   pykamaki run the Python kamaki 0.16 CLI against a fresh devcloud, checking each step
-  ci       run what CI runs (bash .ci/run)";
+  ci       run what CI runs (bash .ci/run)
+  swift-suite [--keep]     run kamaki-openstack's storage tests against a real Swift
+                           (xtask/peers/swift.sh), print the figures, stop Swift
+  keystone-suite [--keep]  run kamaki-openstack's identity tests against a real Keystone
+                           (xtask/peers/keystone.sh), print the figures, stop Keystone";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -20,6 +25,8 @@ fn main() -> Result<()> {
         "demo" => demo(),
         "pykamaki" => pykamaki::main(&args.collect::<Vec<_>>()),
         "ci" => run(Command::new("bash").arg(".ci/run")),
+        "swift-suite" => suites::swift(&args.collect::<Vec<_>>()),
+        "keystone-suite" => suites::keystone(&args.collect::<Vec<_>>()),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
