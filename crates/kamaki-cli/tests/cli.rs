@@ -5,6 +5,7 @@
 mod cli {
     pub mod basics;
     pub mod common;
+    pub mod compute;
     pub mod config;
     pub mod history;
     pub mod session;

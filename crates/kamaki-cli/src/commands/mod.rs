@@ -2,6 +2,9 @@
 //! implementation. This is the one place that says which commands are wired
 //! to which library; the others fail with "not available in this build".
 
+pub mod blockstorage;
+pub mod common;
+pub mod compute;
 pub mod config;
 pub mod history;
 pub mod user;
@@ -64,16 +67,19 @@ pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
             | CommissionCmd::Resolve(_)
             | CommissionCmd::Issue(_),
         ) => unavailable(),
-        // Cyclades compute (kamaki-synnefo cyclades / kamaki-openstack compute)
-        Group::Server(_) | Group::Flavor(_) | Group::Keypair(_) | Group::Imagecompute(_) => {
-            unavailable()
-        }
+        // Compute: kamaki-openstack ComputeClient (the Synnefo-only server
+        // commands inside `compute::server` wait for the Cyclades client)
+        Group::Server(c) => compute::server(app, c).await,
+        Group::Flavor(c) => compute::flavor(app, c).await,
+        Group::Keypair(c) => compute::keypair(app, c).await,
+        Group::Imagecompute(c) => compute::imagecompute(app, c).await,
         // Plankton images (kamaki-synnefo plankton)
         Group::Image(_) => unavailable(),
         // Cyclades network (kamaki-openstack network)
         Group::Network(_) | Group::Subnet(_) | Group::Port(_) | Group::Ip(_) => unavailable(),
-        // Block storage (kamaki-openstack blockstorage)
-        Group::Volume(_) | Group::Snapshot(_) => unavailable(),
+        // Block storage: kamaki-openstack BlockStorageClient
+        Group::Volume(c) => blockstorage::volume(app, c).await,
+        Group::Snapshot(c) => blockstorage::snapshot(app, c).await,
         // Pithos (kamaki-synnefo pithos)
         Group::File(_)
         | Group::Container(_)
