@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -416,7 +417,12 @@ impl StorageClient {
         opts: &LargeObjectOptions,
     ) -> Result<Vec<Segment>, (ClientError, Vec<String>)> {
         let jobs = jobs_of(source, total, opts.segment_size);
+        // after a failure no new segment starts, but those in flight are
+        // awaited, so that every segment the server stored is known
+        let failed = AtomicBool::new(false);
+        let failed = &failed;
         let mut running = jobs
+            .take_while(|_| futures::future::ready(!failed.load(Ordering::SeqCst)))
             .map(|job| async move {
                 let job = job?;
                 self.upload_segment(seg_container, prefix, job, opts.progress.clone())
@@ -424,14 +430,18 @@ impl StorageClient {
             })
             .buffer_unordered(opts.concurrency.max(1));
         let mut done: Vec<Segment> = Vec::new();
+        let mut first_error = None;
         while let Some(r) = running.next().await {
             match r {
                 Ok(s) => done.push(s),
                 Err(e) => {
-                    drop(running);
-                    return Err((e, done.into_iter().map(|s| s.name).collect()));
+                    failed.store(true, Ordering::SeqCst);
+                    first_error.get_or_insert(e);
                 }
             }
+        }
+        if let Some(e) = first_error {
+            return Err((e, done.into_iter().map(|s| s.name).collect()));
         }
         done.sort_by_key(|s| s.index);
         Ok(done)

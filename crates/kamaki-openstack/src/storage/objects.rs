@@ -476,10 +476,11 @@ impl StorageClient {
     }
 
     /// Sets object metadata keys, keeping the other keys: reads the current
-    /// metadata (`HEAD`), then `POST ?update` with the merged set and the
-    /// headers a Swift POST would otherwise drop (`Content-Encoding`,
-    /// `Content-Disposition`, `X-Object-Manifest`, `X-Delete-At`). Keys are
-    /// matched case-insensitively.
+    /// metadata (`HEAD`), then `POST` (which replaces, on Swift and on
+    /// Pithos without `?update`) with the merged set and the headers such a
+    /// POST would otherwise drop (`Content-Encoding`, `Content-Disposition`,
+    /// `X-Object-Manifest`, `X-Delete-At`). Keys are matched
+    /// case-insensitively.
     ///
     /// # Errors
     /// 404 when the object does not exist.
@@ -494,8 +495,8 @@ impl StorageClient {
     }
 
     /// Deletes object metadata keys, keeping the others (as
-    /// [`set_object_meta`](Self::set_object_meta); deleted keys are also sent
-    /// empty so that servers that merge drop them).
+    /// [`set_object_meta`](Self::set_object_meta): the remaining set is
+    /// posted whole).
     ///
     /// # Errors
     /// 404 when the object does not exist.
@@ -516,6 +517,8 @@ impl StorageClient {
         set: &BTreeMap<String, String>,
         delete: &[S],
     ) -> Result<WriteResult, ClientError> {
+        // refuse bad keys before any request
+        meta_headers(&mut HeaderMap::new(), "object", set)?;
         let current = self.get_object_info(container, object).await?;
         let mut merged = current.meta.clone();
         let gone = |k: &str, keys: &mut BTreeMap<String, String>| {
@@ -528,11 +531,6 @@ impl StorageClient {
             gone(k, &mut merged);
             merged.insert(k.clone(), v.clone());
         }
-        for k in delete {
-            if !set.keys().any(|s| s.eq_ignore_ascii_case(k.as_ref())) {
-                merged.insert(k.as_ref().to_string(), String::new());
-            }
-        }
         let mut kept = HeaderMap::new();
         for name in KEPT_ON_POST {
             if let Some(v) = current.headers.get(*name) {
@@ -541,7 +539,7 @@ impl StorageClient {
         }
         let opts = PostObjectOptions {
             meta: merged,
-            update: true,
+            update: false,
             headers: kept,
             ..Default::default()
         };
