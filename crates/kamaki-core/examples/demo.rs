@@ -14,7 +14,8 @@ fn main() -> Result<(), ClientError> {
     println!("endpoint: {pithos}");
     println!("object URL: {url}");
 
-    let body = br#"{"itemNotFound": {"code": 404, "message": "Object does not exist", "details": ""}}"#;
+    let body =
+        br#"{"itemNotFound": {"code": 404, "message": "Object does not exist", "details": ""}}"#;
     let e = ClientError::from_response(404, "Not Found", body.as_slice().into(), None);
     print!("Error: {e}");
     if e.status != 0 {

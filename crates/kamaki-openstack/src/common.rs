@@ -18,7 +18,7 @@ pub type Extra = serde_json::Map<String, serde_json::Value>;
 /// assert_eq!(a.to_string(), "42");
 /// assert_eq!(serde_json::to_string(&a).unwrap(), "42");
 /// ```
-#[derive(Debug, Clone, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Eq)]
 pub struct ResourceId {
     text: String,
     numeric: bool,
@@ -34,6 +34,24 @@ impl ResourceId {
 impl PartialEq for ResourceId {
     fn eq(&self, other: &Self) -> bool {
         self.text == other.text
+    }
+}
+
+impl std::hash::Hash for ResourceId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl PartialOrd for ResourceId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ResourceId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
     }
 }
 
