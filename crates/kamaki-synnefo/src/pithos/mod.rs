@@ -4,7 +4,7 @@
 //! time travel, container policies, partial updates through POST.
 //!
 //! [`PithosClient`] composes the plain Swift
-//! [`StorageClient`](kamaki_openstack::storage::StorageClient) (endpoint,
+//! [`StorageClient`] (endpoint,
 //! token, account, name checks) and adds the Pithos calls. Operations take
 //! the container explicitly; the client may also hold a default container
 //! (kamaki's `pithos.container`), used by [`PithosClient::list_objects`] and
