@@ -89,9 +89,10 @@ async fn list_public_default_sends_sort_dir_asc() {
         .and(query_param_is_missing("sort_key"))
         .and(query_param_is_missing("name"))
         .and(header("X-Auth-Token", "tok"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"images": [
+        // Plankton answers with a bare array (Glance wraps it in "images")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
             {"id": ID, "name": "Debian 11 base", "status": "AVAILABLE", "disk_format": "diskdump",
-             "container_format": "bare", "size": 2147483648u64}]})))
+             "container_format": "bare", "size": 2147483648u64}])))
         .expect(1)
         .mount(&mock)
         .await;

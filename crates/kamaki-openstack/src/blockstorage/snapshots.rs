@@ -46,7 +46,7 @@ pub struct CreateSnapshot {
     /// Snapshot even an attached volume (`force`; Cinder only, Synnefo
     /// ignores it).
     pub force: Option<bool>,
-    /// The name (`display_name`; Synnefo's default is "Snapshot of volume '<id>'").
+    /// The name (`display_name`; Synnefo's default is `Snapshot of volume '<id>'`).
     pub display_name: Option<String>,
     /// The description (`display_description`).
     pub display_description: Option<String>,

@@ -9,7 +9,7 @@ use kamaki_core::{
 };
 
 use super::types::{
-    ContainerFormat, DiskFormat, Image, ImageMember, ImageMeta, ImagesEnvelope, MembersEnvelope,
+    ContainerFormat, DiskFormat, Image, ImageMember, ImageMeta, ImagesBody, MembersEnvelope,
     PithosLocation, SharedEnvelope, SharedImage,
 };
 use super::ImageClient;
@@ -307,7 +307,7 @@ impl ImageClient {
         q.push_opt("sort_key", opts.sort_key.map(SortKey::as_str));
         q.push_opt("limit", opts.limit.filter(|l| *l > 0));
         util::push_text(&mut q, "marker", marker.as_deref());
-        let env: ImagesEnvelope = self
+        let body: ImagesBody = self
             .http
             .request(Method::GET, url)
             .query(&q)
@@ -315,7 +315,7 @@ impl ImageClient {
             .send_json()
             .await?;
         Ok(marker_page(
-            env.images,
+            body.into_images(),
             opts.limit,
             marker.as_deref(),
             |i| i.id.to_string(),
@@ -323,8 +323,9 @@ impl ImageClient {
     }
 
     /// Streams the images the user can see (own, shared and public): GET
-    /// `/images/` or `/images/detail` (200), page by page when `limit` is
-    /// set, keeping only the images that pass `opts.filters`.
+    /// `/images/` or `/images/detail` (200; Plankton answers a bare JSON
+    /// array, Glance `{"images": […]}`: both are read), page by page when
+    /// `limit` is set, keeping only the images that pass `opts.filters`.
     ///
     /// # Errors
     /// Each failed page yields a [`ClientError`] and ends the stream (400 for

@@ -158,9 +158,20 @@ pub struct SharedImage {
     pub extra: Extra,
 }
 
+/// A listing body: Plankton sends a bare array, Glance `{"images": […]}`.
 #[derive(Deserialize)]
-pub(super) struct ImagesEnvelope {
-    pub(super) images: Vec<Image>,
+#[serde(untagged)]
+pub(super) enum ImagesBody {
+    Bare(Vec<Image>),
+    Wrapped { images: Vec<Image> },
+}
+
+impl ImagesBody {
+    pub(super) fn into_images(self) -> Vec<Image> {
+        match self {
+            ImagesBody::Bare(v) | ImagesBody::Wrapped { images: v } => v,
+        }
+    }
 }
 
 #[derive(Deserialize)]
