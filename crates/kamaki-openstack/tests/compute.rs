@@ -1564,3 +1564,67 @@ async fn request_headers_carry_token_and_json_type() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn servers_stream_yields_a_page_error_and_ends() {
+    let (mock, c) = setup().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{P}/servers")))
+        .and(query_param_is_missing("marker"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"servers": [
+            {"id": 1, "name": "a"}]})))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{P}/servers")))
+        .and(query_param("marker", "1"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(fault(
+            "serviceUnavailable",
+            503,
+            "Service Unavailable",
+            "",
+        )))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    use futures::StreamExt;
+    let items: Vec<_> = c
+        .servers(ListServersOptions {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .collect()
+        .await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().unwrap().name, "a");
+    let err = items[1].as_ref().unwrap_err();
+    assert_eq!(err.status, 503);
+    assert_eq!(
+        err.message,
+        "Service Unavailable serviceUnavailable (Service Unavailable)\n"
+    );
+}
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[test]
+fn client_futures_and_streams_are_send() {
+    let c = ComputeClient::new("https://c.example.org/compute", "t").unwrap();
+    assert_send(&c.get_server("1"));
+    assert_send(&c.servers(ListServersOptions::default()));
+    assert_send(&c.flavors(ListFlavorsOptions::default()));
+    assert_send(&c.create_server(&CreateServer::default()));
+    assert_send(&c.wait_server("1"));
+    assert_send(&c.wait_server_deleted("1", &WaitOptions::default()));
+    let b = kamaki_openstack::blockstorage::BlockStorageClient::new("https://c.org/volume", "t")
+        .unwrap();
+    assert_send(&b.volumes(Default::default()));
+    assert_send(&b.wait_volume("1"));
+    let n = kamaki_openstack::network::NetworkClient::new("https://c.org/network", "t").unwrap();
+    assert_send(&n.ports(Default::default()));
+    assert_send(&n.wait_port("1"));
+    let i = kamaki_openstack::image::ImageClient::new("https://c.org/image", "t").unwrap();
+    assert_send(&i.images(Default::default()));
+    assert_send(&i.get_meta("x"));
+}
