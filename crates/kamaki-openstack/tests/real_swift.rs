@@ -400,6 +400,14 @@ async fn small_objects_ranges_conditions_meta() {
     let info = s.get_object_info(&c, name).await.unwrap();
     assert_eq!(info.meta.len(), 1, "{:?}", info.meta);
 
+    // directory markers
+    assert!(s.create_directory(&c, "dir").await.unwrap().created());
+    let info = s.get_object_info(&c, "dir").await.unwrap();
+    assert_eq!(
+        (info.bytes, info.content_type.as_deref()),
+        (0, Some("application/directory"))
+    );
+
     // missing object
     let e = s.get_object_info(&c, "nope").await.unwrap_err();
     assert_eq!(e.status, 404);
@@ -727,6 +735,7 @@ async fn large_objects_dlo_and_slo() {
     let size = 25 * MIB + 12345;
     let md5 = generate(&src, size, 0xd10);
 
+    let mut dlo_prefix = String::new();
     for (kind, seg) in [
         (LargeObjectKind::Dlo, 4 * MIB),
         (LargeObjectKind::Slo, 3 * MIB),
@@ -750,6 +759,9 @@ async fn large_objects_dlo_and_slo() {
             .await
             .unwrap();
         let up = t.elapsed();
+        if kind == LargeObjectKind::Dlo {
+            dlo_prefix = r.prefix.clone();
+        }
         assert_eq!(r.bytes, size);
         assert_eq!(r.segments.len() as u64, size.div_ceil(seg));
         assert_eq!(r.segment_container, segc);
@@ -795,6 +807,23 @@ async fn large_objects_dlo_and_slo() {
             "{kind:?} still large after a metadata change"
         );
     }
+
+    // a second manifest over the DLO's segments reads the same bytes
+    s.create_manifest(&c, "same parts", &segc, &dlo_prefix, Some("text/x-parts"))
+        .await
+        .unwrap();
+    let info = s.get_object_info(&c, "same parts").await.unwrap();
+    assert_eq!(
+        (info.bytes, info.content_type.as_deref()),
+        (size, Some("text/x-parts"))
+    );
+    let dest = dir.path().join("same parts");
+    let rep = s
+        .download_object(&c, "same parts", &dest, &DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(rep.md5, md5);
+    s.delete_object(&c, "same parts").await.unwrap();
 
     // SLO from a stream of unknown length
     let file = tokio::fs::File::open(&src).await.unwrap();

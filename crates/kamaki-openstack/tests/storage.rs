@@ -1243,6 +1243,42 @@ async fn copy_with_put_and_with_copy_method() {
 }
 
 #[tokio::test]
+async fn directory_markers_and_manifests() {
+    let (mock, s) = setup().await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{ACCT}/c/photos/2024")))
+        .and(header("Content-Type", "application/directory"))
+        .and(header("Content-Length", "0"))
+        .and(body_bytes(Vec::new()))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{ACCT}/c/movie")))
+        .and(header("X-Object-Manifest", "c%20segs/movie%20parts/"))
+        .and(header("Content-Type", "video/mp4"))
+        .and(header("Content-Length", "0"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    assert!(s
+        .create_directory("c", "photos/2024")
+        .await
+        .unwrap()
+        .created());
+    s.create_manifest("c", "movie", "c segs", "movie parts/", Some("video/mp4"))
+        .await
+        .unwrap();
+    let e = s
+        .create_manifest("c", "movie", "a/b", "p", None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
 async fn move_is_copy_then_delete() {
     let (mock, s) = setup().await;
     Mock::given(method("PUT"))

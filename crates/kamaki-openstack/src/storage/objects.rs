@@ -409,6 +409,85 @@ impl StorageClient {
         Ok(WriteResult::new(status, h))
     }
 
+    /// Creates a directory marker (kamaki's `create_directory`): an empty
+    /// object with `Content-Type: application/directory`:
+    /// `PUT /{account}/{container}/{object}` with `Content-Length: 0`; success 201.
+    ///
+    /// # Errors
+    /// Invalid names are refused before any request; 404 when the container
+    /// does not exist.
+    pub async fn create_directory(
+        &self,
+        container: &str,
+        object: &str,
+    ) -> Result<WriteResult, ClientError> {
+        self.put_empty(
+            container,
+            object,
+            "application/directory",
+            &HeaderMap::new(),
+        )
+        .await
+    }
+
+    /// Creates a DLO manifest for segments already uploaded (kamaki's
+    /// `create_object_by_manifestation`): `PUT /{account}/{container}/{object}`
+    /// with `X-Object-Manifest: {segment_container}/{prefix}` (percent-encoded),
+    /// `Content-Length: 0` and a `Content-Type` (default
+    /// `application/octet-stream`); success 201. Reading the object then
+    /// returns every object under the prefix, in name order.
+    ///
+    /// # Errors
+    /// Invalid names are refused before any request; 404 when the container
+    /// does not exist.
+    pub async fn create_manifest(
+        &self,
+        container: &str,
+        object: &str,
+        segment_container: &str,
+        prefix: &str,
+        content_type: Option<&str>,
+    ) -> Result<WriteResult, ClientError> {
+        check_container_name(segment_container)?;
+        let manifest = format!(
+            "{}/{}",
+            kamaki_core::encode_segment(segment_container),
+            kamaki_core::encode_object_path(prefix)
+        );
+        let mut h = HeaderMap::new();
+        let value = http::HeaderValue::from_str(&manifest)
+            .map_err(|_| ClientError::invalid_argument("Invalid DLO manifest value"))?;
+        h.insert("x-object-manifest", value);
+        self.put_empty(
+            container,
+            object,
+            content_type.unwrap_or("application/octet-stream"),
+            &h,
+        )
+        .await
+    }
+
+    async fn put_empty(
+        &self,
+        container: &str,
+        object: &str,
+        content_type: &str,
+        headers: &HeaderMap,
+    ) -> Result<WriteResult, ClientError> {
+        let resp = self
+            .http
+            .request(Method::PUT, self.object_url(container, object)?)
+            .header("Content-Type", content_type)
+            .headers(headers)
+            .body(kamaki_core::Body::empty())
+            .expect_status(&[201])
+            .send()
+            .await?;
+        let (status, h) = (resp.status(), resp.headers().clone());
+        resp.bytes().await?;
+        Ok(WriteResult::new(status, h))
+    }
+
     /// Moves an object: a server-side [copy](Self::copy_object), then a
     /// `DELETE` of the source (Swift has no atomic move).
     ///
