@@ -21,8 +21,9 @@ use super::StorageClient;
 
 pub(crate) type IoStream = Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>> + Send>>;
 
-/// Chunk size used to read files and readers.
-pub(crate) const CHUNK: usize = 64 * 1024;
+/// Chunk size used to read files and readers (large chunks keep the
+/// per-chunk overhead of hashing, tokio file reads and body frames low).
+pub(crate) const CHUNK: usize = 1024 * 1024;
 
 pub(crate) enum Source {
     Bytes(Bytes),
@@ -55,7 +56,7 @@ impl UploadSource {
         UploadSource(Source::File(path.into()))
     }
 
-    /// Any async reader, streamed in 64 KiB chunks. With `len` the upload
+    /// Any async reader, streamed in chunks of up to 1 MiB. With `len` the upload
     /// has a `Content-Length` (and must be exactly that long); without it
     /// the body is sent chunked.
     pub fn reader<R: AsyncRead + Send + 'static>(reader: R, len: Option<u64>) -> Self {
