@@ -8,5 +8,7 @@ mod cli {
     pub mod compute;
     pub mod config;
     pub mod history;
+    pub mod network;
+    pub mod pithos;
     pub mod session;
 }

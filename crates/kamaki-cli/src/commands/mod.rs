@@ -2,17 +2,20 @@
 //! implementation. This is the one place that says which commands are wired
 //! to which library; the others fail with "not available in this build".
 
+pub mod astakos;
 pub mod blockstorage;
 pub mod common;
 pub mod compute;
 pub mod config;
 pub mod history;
+pub mod network;
+pub mod pithos;
 pub mod user;
 
 use clap::CommandFactory;
 
 use crate::app::App;
-use crate::cli::{Cli, CommissionCmd, EndpointCmd, Group, ServiceCmd};
+use crate::cli::{Cli, EndpointCmd, Group, ServiceCmd};
 use crate::error::{CliError, CliResult};
 
 /// Whether a group runs without any network access (no runtime needed).
@@ -48,25 +51,19 @@ pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
                 Ok(())
             } else {
                 // uuid2name, name2uuid, setdefaultproject: Astakos account API
-                unavailable()
+                astakos::user(app, &c).await
             }
         }
         Group::Endpoint(EndpointCmd::List(a)) => user::endpoint_list(app, &a).await,
         Group::Service(ServiceCmd::List(_)) => user::service_list(app).await,
-        // Astakos account API (kamaki-synnefo astakos)
-        Group::Quota(_)
-        | Group::Resource(_)
-        | Group::Project(_)
-        | Group::Membership(_)
-        | Group::Service(_)
-        | Group::Commission(
-            CommissionCmd::Pending(_)
-            | CommissionCmd::Info(_)
-            | CommissionCmd::Accept(_)
-            | CommissionCmd::Reject(_)
-            | CommissionCmd::Resolve(_)
-            | CommissionCmd::Issue(_),
-        ) => unavailable(),
+        // Astakos account API: kamaki-synnefo AccountApi
+        Group::Quota(c) => astakos::quota(app, c).await,
+        Group::Resource(c) => astakos::resource(app, c).await,
+        Group::Project(c) => astakos::project(app, c).await,
+        Group::Membership(c) => astakos::membership(app, c).await,
+        Group::Commission(c) => astakos::commission(app, c).await,
+        // service uuid2username/username2uuid/quotas need a service token
+        Group::Service(_) => unavailable(),
         // Compute: kamaki-openstack ComputeClient (the Synnefo-only server
         // commands inside `compute::server` wait for the Cyclades client)
         Group::Server(c) => compute::server(app, c).await,
@@ -75,17 +72,19 @@ pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
         Group::Imagecompute(c) => compute::imagecompute(app, c).await,
         // Plankton images (kamaki-synnefo plankton)
         Group::Image(_) => unavailable(),
-        // Cyclades network (kamaki-openstack network)
-        Group::Network(_) | Group::Subnet(_) | Group::Port(_) | Group::Ip(_) => unavailable(),
+        // Network: kamaki-openstack NetworkClient
+        Group::Network(c) => network::network(app, c).await,
+        Group::Subnet(c) => network::subnet(app, c).await,
+        Group::Port(c) => network::port(app, c).await,
+        Group::Ip(c) => network::ip(app, c).await,
         // Block storage: kamaki-openstack BlockStorageClient
         Group::Volume(c) => blockstorage::volume(app, c).await,
         Group::Snapshot(c) => blockstorage::snapshot(app, c).await,
-        // Pithos (kamaki-synnefo pithos)
-        Group::File(_)
-        | Group::Container(_)
-        | Group::Sharer(_)
-        | Group::Group(_)
-        | Group::Scripts(_) => unavailable(),
+        // Pithos: kamaki-synnefo PithosClient (sharer, group, scripts and the
+        // remaining file/container commands are not wired yet)
+        Group::File(c) => pithos::file(app, c).await,
+        Group::Container(c) => pithos::container(app, c).await,
+        Group::Sharer(_) | Group::Group(_) | Group::Scripts(_) => unavailable(),
         Group::Config(_) | Group::History(_) | Group::Completion(_) => run_local(app, group),
     }
 }
