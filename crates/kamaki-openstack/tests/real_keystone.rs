@@ -105,7 +105,13 @@ async fn password_token_and_catalog() {
     assert_eq!((e.kind, e.status), (ErrorKind::Catalog, 0));
 
     // the token validates, and describes itself the same way
+    let t = Instant::now();
     let again = client.authenticate().await.unwrap();
+    println!(
+        "FIGURE keystone token validation (GET /v3/auth/tokens): {:.0} ms, catalog of {} services",
+        t.elapsed().as_secs_f64() * 1000.0,
+        again.catalog.services.len()
+    );
     assert_eq!(again.user.id, auth.user.id);
     assert_eq!(again.project.unwrap().id, project.id);
     assert_eq!(again.catalog.services.len(), c.services.len());
@@ -164,8 +170,10 @@ async fn wrong_password_fails_clearly() {
     .await
     .unwrap_err();
     println!(
-        "wrong password: status {} message {:?}",
-        e.status, e.message
+        "FIGURE keystone wrong password: status {}, kind {:?}, message {:?}",
+        e.status,
+        e.kind,
+        e.message.trim_end()
     );
     assert_eq!((e.status, e.kind), (401, ErrorKind::Http));
     assert!(e.is_unauthorized());
