@@ -957,6 +957,50 @@ async fn head_object_parses_headers() {
     assert_eq!(info.headers["x-timestamp"], "1514764800.00000");
 }
 
+#[test]
+fn object_info_from_pithos_headers() {
+    use kamaki_openstack::storage::ObjectInfo;
+    let mut h = http::HeaderMap::new();
+    for (k, v) in [
+        ("content-length", "4194307"),
+        ("content-type", "application/vnd.api%2Bjson"),
+        (
+            "content-disposition",
+            "attachment; filename=%22%C3%BC.txt%22",
+        ),
+        (
+            "etag",
+            "3c7519ce59842f5237b8c105e581a6d97dd972f35259a885d8398bfdbe90e7cd",
+        ),
+        (
+            "x-object-hash",
+            "3c7519ce59842f5237b8c105e581a6d97dd972f35259a885d8398bfdbe90e7cd",
+        ),
+        ("x-object-version", "1043"),
+        ("x-object-meta-my-key", "caf%C3%A9"),
+    ] {
+        h.insert(k, v.parse().unwrap());
+    }
+    let info = ObjectInfo::try_from(&h).unwrap();
+    assert_eq!(info.bytes, 4_194_307);
+    assert_eq!(
+        info.content_type.as_deref(),
+        Some("application/vnd.api+json")
+    );
+    assert_eq!(
+        info.content_disposition.as_deref(),
+        Some("attachment; filename=\"ü.txt\"")
+    );
+    assert_eq!(info.meta["my-key"], "café");
+    assert_eq!(info.headers["x-object-version"], "1043");
+    assert!(!info.is_large_object());
+    h.insert("content-length", "x".parse().unwrap());
+    assert_eq!(
+        ObjectInfo::try_from(&h).unwrap_err().kind,
+        ErrorKind::Decode
+    );
+}
+
 #[tokio::test]
 async fn get_object_range_and_conditions() {
     let (mock, s) = setup().await;

@@ -110,11 +110,11 @@ pub struct ObjectInfo {
     /// `ETag` without quotes: the MD5 of plain Swift objects; for large
     /// objects the MD5 of the segments' ETags; Pithos' own hash otherwise.
     pub etag: Option<String>,
-    /// `Content-Type`.
+    /// `Content-Type` (percent-decoded: Pithos encodes `Content-*` values).
     pub content_type: Option<String>,
     /// `Last-Modified`, as sent.
     pub last_modified: Option<String>,
-    /// `Content-Encoding`.
+    /// `Content-Encoding` (percent-decoded).
     pub content_encoding: Option<String>,
     /// `Content-Disposition` (percent-decoded).
     pub content_disposition: Option<String>,
@@ -135,9 +135,9 @@ impl TryFrom<&HeaderMap> for ObjectInfo {
         Ok(ObjectInfo {
             bytes: headers::number(h, "content-length")?.unwrap_or(0),
             etag: headers::etag(h),
-            content_type: headers::text(h, "content-type"),
+            content_type: headers::decoded(h, "content-type"),
             last_modified: headers::text(h, "last-modified"),
-            content_encoding: headers::text(h, "content-encoding"),
+            content_encoding: headers::decoded(h, "content-encoding"),
             content_disposition: headers::decoded(h, "content-disposition"),
             manifest: headers::decoded(h, "x-object-manifest"),
             static_large_object: headers::flag(h, "x-static-large-object"),
