@@ -148,10 +148,12 @@ fn run_suite(suite: &Suite, args: &[String]) -> Result<()> {
 
     let mut cmd = Command::new(env!("CARGO"));
     cmd.current_dir(&root)
+        // `--workspace` resolves features as the workspace build does, so
+        // after `cargo test --workspace` (CI) nothing is rebuilt; only the
+        // packages having this test target are built.
         .args([
             "test",
-            "-p",
-            "kamaki-openstack",
+            "--workspace",
             "--test",
             suite.test,
             "--",
