@@ -1,5 +1,7 @@
 //! Developer tasks for kamaki-rs: `cargo xtask <task>`.
 
+mod demo;
+mod devcloud;
 mod pykamaki;
 mod suites;
 
@@ -18,11 +20,21 @@ tasks:
   keystone-suite [--keep]  run kamaki-openstack's identity tests against a real Keystone
                            (xtask/peers/keystone.sh), print the figures, stop Keystone";
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match dispatch() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let task = args.next().unwrap_or_default();
     match task.as_str() {
-        "demo" => demo(),
+        "demo" => demo::main(&args.collect::<Vec<_>>()),
         "pykamaki" => pykamaki::main(&args.collect::<Vec<_>>()),
         "ci" => run(Command::new("bash").arg(".ci/run")),
         "swift-suite" => suites::swift(&args.collect::<Vec<_>>()),
@@ -35,7 +47,7 @@ fn main() -> Result<()> {
     }
 }
 
-fn run(cmd: &mut Command) -> Result<()> {
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     let status = cmd
         .current_dir(workspace_root())
         .status()
@@ -46,21 +58,9 @@ fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-fn workspace_root() -> std::path::PathBuf {
+pub(crate) fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_else(|| ".".into())
-}
-
-fn demo() -> Result<()> {
-    // The walkthrough runs as an example of kamaki-synnefo against the local cloud.
-    run(Command::new(env!("CARGO")).args([
-        "run",
-        "--quiet",
-        "-p",
-        "kamaki-core",
-        "--example",
-        "demo",
-    ]))
 }

@@ -8,13 +8,14 @@
 //! transfers). A failing step prints the path of its transcript.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Instant;
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
+
+use crate::devcloud::{target_dir, DevCloudProcess};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -26,10 +27,6 @@ const BLOCK_SIZE: usize = 4 * 1024 * 1024;
 const REMOTE_PATH: &str = "/pithos/pykamaki/random-10MiB.bin";
 /// Delay of asynchronous devcloud transitions (server build), in ms.
 const BUILD_DELAY_MS: &str = "200";
-/// How long the devcloud may take to print its auth URL and token.
-const START_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long the devcloud may take to exit after SIGINT before it is killed.
-const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// A CA bundle for kamaki's `ca_certs` (silences its "insecure" warning).
 const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -79,10 +76,14 @@ pub fn main(args: &[String]) -> Result<()> {
     println!("setup  built kamaki-devcloud ({})", secs(t));
 
     let t = Instant::now();
-    let cloud = DevCloudProcess::start(&target.join("debug").join("kamaki-devcloud"), &run_dir)?;
+    let cloud = DevCloudProcess::start(
+        &target.join("debug").join("kamaki-devcloud"),
+        &run_dir,
+        BUILD_DELAY_MS,
+    )?;
     println!(
         "setup  devcloud pid {} at {} ({})",
-        cloud.child.id(),
+        cloud.pid(),
         cloud.auth_url,
         secs(t)
     );
@@ -104,7 +105,7 @@ pub fn main(args: &[String]) -> Result<()> {
     run_steps(&kamaki, &cloud.token, &run_dir, &mut report);
 
     let t = Instant::now();
-    let pid = cloud.child.id();
+    let pid = cloud.pid();
     drop(cloud);
     println!("setup  devcloud pid {pid} stopped ({})", secs(t));
 
@@ -425,100 +426,6 @@ fn pick_image(listing: &Value) -> Result<String> {
 }
 
 // ---------------------------------------------------------------------------
-// The devcloud process
-
-/// A `kamaki-devcloud` child process, stopped when dropped.
-struct DevCloudProcess {
-    child: Child,
-    auth_url: String,
-    token: String,
-    stopped: bool,
-}
-
-impl DevCloudProcess {
-    /// Spawns `bin --port 0 --build-delay-ms 200` and reads the auth URL and
-    /// token it prints; its stderr goes to `run_dir/devcloud.log`.
-    fn start(bin: &Path, run_dir: &Path) -> Result<Self> {
-        let log =
-            File::create(run_dir.join("devcloud.log")).context("cannot create devcloud.log")?;
-        let mut child = Command::new(bin)
-            .args(["--port", "0", "--build-delay-ms", BUILD_DELAY_MS])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("cannot start {}", bin.display()))?;
-        let stdout = child.stdout.take();
-        let mut cloud = Self {
-            child,
-            auth_url: String::new(),
-            token: String::new(),
-            stopped: false,
-        };
-        let stdout = stdout.ok_or_else(|| anyhow!("devcloud stdout not captured"))?;
-        let (tx, rx) = mpsc::channel();
-        // Reads until the process ends, so the pipe never fills up.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + START_TIMEOUT;
-        while cloud.auth_url.is_empty() || cloud.token.is_empty() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(url) = line.strip_prefix("auth URL:") {
-                        cloud.auth_url = url.trim().to_owned();
-                    } else if let Some(token) = line.strip_prefix("token:") {
-                        cloud.token = token.trim().to_owned();
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    bail!("devcloud printed no auth URL and token within {START_TIMEOUT:?}")
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    bail!(
-                        "devcloud exited before printing its auth URL and token (see devcloud.log)"
-                    )
-                }
-            }
-        }
-        Ok(cloud)
-    }
-
-    /// SIGINT (the devcloud shuts down cleanly on Ctrl-C), then SIGKILL after
-    /// [`STOP_TIMEOUT`].
-    fn stop(&mut self) {
-        if std::mem::replace(&mut self.stopped, true) {
-            return;
-        }
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-INT", &pid]).status();
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        eprintln!("devcloud pid {pid} ignored SIGINT; killing it");
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for DevCloudProcess {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Running kamaki
 
 /// The Python kamaki CLI with a config of its own.
@@ -722,14 +629,6 @@ impl Report {
 
 fn secs(since: Instant) -> String {
     format!("{:.2} s", since.elapsed().as_secs_f64())
-}
-
-/// Cargo's target directory (`CARGO_TARGET_DIR` or `<root>/target`).
-fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    }
 }
 
 fn field<'a>(v: &'a Value, key: &str) -> Result<&'a Value> {

@@ -436,7 +436,7 @@ impl BlockStorageClient {
             opts,
             || self.get_snapshot(snapshot_id),
             |s| {
-                if s.status.as_str() == target_status {
+                if s.status.as_str().eq_ignore_ascii_case(target_status) {
                     WaitCheck::Reached
                 } else if s.status == SnapshotStatus::Error {
                     WaitCheck::Failed
