@@ -9,7 +9,7 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
-use crate::session::{select_cloud, HttpIdentity, Session};
+use crate::session::{select_cloud, Session};
 
 /// One invocation.
 pub struct App {
@@ -80,9 +80,7 @@ impl App {
         }
         let cloud = select_cloud(&self.config, self.global.cloud.as_deref())?;
         let http = HttpClient::with_config(self.http_config(), None)?;
-        let url = self.config.get_cloud(&cloud, "url").unwrap_or_default();
-        let identity = Box::new(HttpIdentity::new(http.clone(), url.trim()));
-        Session::start(&mut self.config, &cloud, http, identity).await
+        Session::start(&mut self.config, &cloud, http).await
     }
 
     /// The tokens configured for a cloud.

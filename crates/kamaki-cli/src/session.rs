@@ -1,66 +1,19 @@
 //! Session setup (`spec/cli.md` §3.6, §3.7): choose the cloud, authenticate
-//! its token(s) against the identity service, and find each service's
-//! endpoint in the catalog unless `<svc>_url` / `<svc>_token` override it.
-//!
-//! Authentication goes through the small [`Identity`] trait so the identity
-//! client can be swapped (and faked in tests).
+//! its token(s) with kamaki-synnefo's [`CachedAstakosClient`] (several users
+//! per cloud, each token authenticated once per run), and find each
+//! service's endpoint in the catalog unless `<svc>_url` / `<svc>_token`
+//! override it.
 
-use async_trait::async_trait;
-use http::Method;
+use std::sync::Arc;
+
 use kamaki_core::{ClientError, HttpClient, Token};
-use serde_json::Value;
+use kamaki_openstack::identity::{AuthInfo, ServiceCatalog};
+use kamaki_synnefo::astakos::CachedAstakosClient;
+use serde_json::{Map, Value};
 
 use crate::config::{Config, DEFAULT_CLOUD_ENV};
 use crate::error::{CliError, CliResult};
 use crate::output;
-
-/// Authenticates tokens against an identity service.
-#[async_trait]
-pub trait Identity: Send + Sync {
-    /// `POST {auth_url}/tokens` with the token; returns the `access` object
-    /// (token, user, serviceCatalog).
-    async fn authenticate(&self, token: &str) -> Result<Value, ClientError>;
-}
-
-/// The identity client built on kamaki-core's HTTP client (Identity v2.0
-/// token request, `spec/identity-astakos.md` §2).
-pub struct HttpIdentity {
-    http: HttpClient,
-    url: String,
-}
-
-impl HttpIdentity {
-    /// An identity client for the authentication URL `url`.
-    pub fn new(http: HttpClient, url: &str) -> Self {
-        HttpIdentity {
-            http,
-            url: url.trim_end_matches('/').to_string(),
-        }
-    }
-}
-
-#[async_trait]
-impl Identity for HttpIdentity {
-    async fn authenticate(&self, token: &str) -> Result<Value, ClientError> {
-        let body = serde_json::json!({"auth": {"token": {"id": token}}});
-        let reply: Value = self
-            .http
-            .with_token(Some(Token::new(token)))
-            .request(Method::POST, format!("{}/tokens", self.url))
-            .json(&body)
-            .secret(token)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        match reply.get("access") {
-            Some(access) if access.is_object() => Ok(access.clone()),
-            _ => Err(ClientError::decode(
-                200,
-                "no `access` in the token response",
-            )),
-        }
-    }
-}
 
 /// The services the CLI talks to, with their configuration prefix and
 /// default catalog type (`spec/cli.md` §3.5).
@@ -181,28 +134,126 @@ fn no_cloud_error(name: Option<&str>) -> CliError {
 pub struct SessionUser {
     /// The token.
     pub token: String,
-    /// The identity service's `access` object.
+    /// What the identity service answered for it.
+    pub auth: Arc<AuthInfo>,
+    /// The identity service's answer in the layout of an identity v2.0
+    /// `access` object (token, user, serviceCatalog), for printing.
     pub access: Value,
 }
 
+/// An identity v2.0 catalog (`serviceCatalog`) from the typed catalog:
+/// per service its endpoints with `publicURL`/`internalURL`/`adminURL`.
+pub fn catalog_v2(catalog: &ServiceCatalog) -> Value {
+    let mut services = Vec::new();
+    for s in &catalog.services {
+        let mut m = Map::new();
+        if let Some(n) = &s.name {
+            m.insert("name".into(), Value::String(n.clone()));
+        }
+        m.insert("type".into(), Value::String(s.service_type.clone()));
+        let mut endpoints: Vec<Map<String, Value>> = Vec::new();
+        let mut keys: Vec<(Option<String>, Option<String>, Option<String>)> = Vec::new();
+        for e in &s.endpoints {
+            let key = (e.version_id.clone(), e.region.clone(), e.id.clone());
+            let i = match keys.iter().position(|k| *k == key) {
+                Some(i) => i,
+                None => {
+                    keys.push(key);
+                    let mut em = Map::new();
+                    if let Some(id) = &e.id {
+                        em.insert("id".into(), Value::String(id.clone()));
+                    }
+                    if let Some(v) = &e.version_id {
+                        em.insert("versionId".into(), Value::String(v.clone()));
+                    }
+                    if let Some(r) = &e.region {
+                        em.insert("region".into(), Value::String(r.clone()));
+                    }
+                    for (k, v) in &e.extra {
+                        em.insert(k.clone(), v.clone());
+                    }
+                    endpoints.push(em);
+                    endpoints.len() - 1
+                }
+            };
+            let url_key = match e.interface.as_str() {
+                "public" => "publicURL".to_string(),
+                "internal" => "internalURL".to_string(),
+                "admin" => "adminURL".to_string(),
+                other => format!("{other}URL"),
+            };
+            endpoints[i].insert(url_key, Value::String(e.url.clone()));
+        }
+        m.insert(
+            "endpoints".into(),
+            Value::Array(endpoints.into_iter().map(Value::Object).collect()),
+        );
+        for (k, v) in &s.extra {
+            m.insert(k.clone(), v.clone());
+        }
+        services.push(Value::Object(m));
+    }
+    Value::Array(services)
+}
+
+/// The `access` object of an identity v2.0 answer, rebuilt from `auth`.
+pub fn access_v2(auth: &AuthInfo) -> Value {
+    let mut token = Map::new();
+    token.insert("id".into(), Value::String(auth.token.expose().to_string()));
+    if let Some(e) = &auth.expires {
+        token.insert("expires".into(), Value::String(e.clone()));
+    }
+    if let Some(p) = &auth.project {
+        token.insert(
+            "tenant".into(),
+            serde_json::to_value(p).unwrap_or(Value::Null),
+        );
+    }
+    let mut extra = auth.extra.clone();
+    if let Some(Value::Object(t)) = extra.shift_remove("token") {
+        for (k, v) in t {
+            token.insert(k, v);
+        }
+    }
+    let mut access = Map::new();
+    access.insert("token".into(), Value::Object(token));
+    access.insert(
+        "user".into(),
+        serde_json::to_value(&auth.user).unwrap_or(Value::Null),
+    );
+    access.insert("serviceCatalog".into(), catalog_v2(&auth.catalog));
+    for (k, v) in extra {
+        access.insert(k, v);
+    }
+    Value::Object(access)
+}
+
 impl SessionUser {
+    fn new(token: &str, auth: Arc<AuthInfo>) -> Self {
+        let access = access_v2(&auth);
+        SessionUser {
+            token: token.to_string(),
+            auth,
+            access,
+        }
+    }
     /// `access.user`.
     pub fn user(&self) -> &Value {
         self.access.get("user").unwrap_or(&Value::Null)
     }
     /// The user UUID.
     pub fn uuid(&self) -> String {
-        self.user().get("id").map(value_text).unwrap_or_default()
+        self.auth.user.id.clone()
     }
     /// The user name.
     pub fn name(&self) -> String {
-        self.user().get("name").map(value_text).unwrap_or_default()
+        self.auth.user.name.clone().unwrap_or_default()
     }
     /// The default project (`access.token.tenant.id`).
     pub fn default_project(&self) -> Option<String> {
-        self.access.pointer("/token/tenant/id").map(value_text)
+        self.auth.project.as_ref().map(|p| p.id.clone())
     }
-    /// The service catalog.
+    /// The service catalog, in the identity v2.0 layout.
     pub fn catalog(&self) -> &[Value] {
         self.access
             .get("serviceCatalog")
@@ -229,76 +280,41 @@ pub fn value_text(v: &Value) -> String {
     }
 }
 
-fn version_matches(have: &str, want: &str) -> bool {
-    let norm = |s: &str| s.trim().trim_start_matches(['v', 'V']).to_ascii_lowercase();
-    norm(have) == norm(want)
-}
-
-/// Finds `publicURL` of a service type (case-insensitive) in a catalog,
+/// Finds the public URL of a service type (case-insensitive) in a catalog,
 /// optionally narrowed by `versionId` (with or without the leading `v`).
+/// Several matching endpoints are not an error: the first one is used.
 pub fn catalog_endpoint(
-    catalog: &[Value],
+    catalog: &ServiceCatalog,
     service_type: &str,
     version: Option<&str>,
 ) -> CliResult<String> {
-    let service = catalog.iter().find(|s| {
-        s.get("type")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.eq_ignore_ascii_case(service_type))
-    });
-    let Some(service) = service else {
-        let types: Vec<String> = catalog
-            .iter()
-            .filter_map(|s| s.get("type").and_then(Value::as_str).map(str::to_string))
-            .collect();
-        return Err(CliError::new(format!(
-            "Service type \"{service_type}\" not in service catalog"
-        ))
-        .detail(format!(
-            "Service types in the catalog: {}",
-            types.join(", ")
-        ))
-        .hint(
-            "To use another service type",
-            "kamaki config set cloud.<cloud>.<service>_type <type>",
-        ));
+    let filter = kamaki_openstack::identity::EndpointFilter {
+        version,
+        ..Default::default()
     };
-    let endpoints: Vec<&Value> = service
-        .get("endpoints")
-        .and_then(Value::as_array)
-        .map(|e| e.iter().collect())
-        .unwrap_or_default();
-    let matching: Vec<&Value> = endpoints
-        .iter()
-        .copied()
-        .filter(|e| match version {
-            None => true,
-            Some(v) => e
-                .get("versionId")
-                .and_then(Value::as_str)
-                .is_some_and(|have| version_matches(have, v)),
-        })
-        .collect();
-    let Some(endpoint) = matching.first() else {
-        let versions: Vec<String> = endpoints
-            .iter()
-            .filter_map(|e| {
-                e.get("versionId")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .collect();
-        return Err(CliError::new(format!(
-            "No endpoint of type \"{service_type}\" with version {}",
-            version.unwrap_or("")
-        ))
-        .detail(format!("Versions in the catalog: {}", versions.join(", "))));
-    };
-    endpoint
-        .get("publicURL")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| CliError::new(format!("The \"{service_type}\" endpoint has no publicURL")))
+    match catalog.endpoint(service_type, &filter) {
+        Ok(e) => Ok(e.url.clone()),
+        Err(err) => {
+            let norm = |s: &str| s.trim().trim_start_matches(['v', 'V']).to_ascii_lowercase();
+            let first = catalog.service(service_type).and_then(|s| {
+                s.endpoints.iter().find(|e| {
+                    e.interface.eq_ignore_ascii_case("public")
+                        && version.is_none_or(|v| {
+                            e.version_id
+                                .as_deref()
+                                .is_some_and(|have| norm(have) == norm(v))
+                        })
+                })
+            });
+            match first {
+                Some(e) => Ok(e.url.clone()),
+                None => Err(CliError::from(err).hint(
+                    "To use another service type",
+                    "kamaki config set cloud.<cloud>.<service>_type <type>",
+                )),
+            }
+        }
+    }
 }
 
 /// An authenticated session on one cloud.
@@ -309,7 +325,7 @@ pub struct Session {
     pub auth_url: String,
     /// The HTTP client (shared pool; tokens set per service).
     pub http: HttpClient,
-    identity: Box<dyn Identity>,
+    astakos: CachedAstakosClient,
     /// Authenticated users; the first is the current one.
     users: Vec<SessionUser>,
     /// Cloud options (`<svc>_url`, `<svc>_token`, ...).
@@ -338,18 +354,32 @@ fn no_valid_token(cloud: &str, cause: Option<CliError>) -> CliError {
     )
 }
 
+async fn authenticate_with(
+    astakos: &CachedAstakosClient,
+    token: &str,
+) -> Result<SessionUser, ClientError> {
+    let uuid = astakos.authenticate(Token::new(token)).await?;
+    let auth = astakos.auth_info(Some(&uuid)).await?;
+    Ok(SessionUser::new(token, auth))
+}
+
 impl Session {
     /// Authenticates the cloud's tokens in order until one is valid
     /// (`spec/cli.md` §3.7, fixed per §12.2.14: later tokens are
     /// authenticated on demand). Tokens answered with 401 before the valid
     /// one are dropped from the configuration file, with a warning.
-    pub async fn start(
-        config: &mut Config,
-        cloud: &str,
-        http: HttpClient,
-        identity: Box<dyn Identity>,
-    ) -> CliResult<Session> {
-        let auth_url = config.get_cloud(cloud, "url").unwrap_or_default();
+    pub async fn start(config: &mut Config, cloud: &str, http: HttpClient) -> CliResult<Session> {
+        let auth_url = config
+            .get_cloud(cloud, "url")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let astakos = CachedAstakosClient::with_http(&auth_url, http.clone()).map_err(|e| {
+            CliError::from(e).hint(
+                "To check the authentication URL",
+                format!("kamaki config get cloud.{cloud}.url"),
+            )
+        })?;
         let tokens: Vec<String> = config
             .get_cloud(cloud, "token")
             .unwrap_or_default()
@@ -360,12 +390,9 @@ impl Session {
         let mut last_error = None;
         let mut first_user = None;
         for token in &tokens {
-            match identity.authenticate(token).await {
-                Ok(access) => {
-                    first_user = Some(SessionUser {
-                        token: token.clone(),
-                        access,
-                    });
+            match authenticate_with(&astakos, token).await {
+                Ok(user) => {
+                    first_user = Some(user);
                     break;
                 }
                 Err(e) if e.is_unauthorized() => {
@@ -413,7 +440,7 @@ impl Session {
             cloud: cloud.to_string(),
             auth_url,
             http,
-            identity,
+            astakos,
             users: vec![user],
             options: config.cloud_items(cloud),
         })
@@ -425,6 +452,11 @@ impl Session {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.trim().is_empty())
+    }
+
+    /// The multi-user identity client of this session.
+    pub fn astakos(&self) -> &CachedAstakosClient {
+        &self.astakos
     }
 
     /// The current user.
@@ -439,11 +471,7 @@ impl Session {
 
     /// Authenticates a token (for `user authenticate`, `user add`).
     pub async fn authenticate(&self, token: &str) -> CliResult<SessionUser> {
-        let access = self.identity.authenticate(token).await?;
-        Ok(SessionUser {
-            token: token.to_string(),
-            access,
-        })
+        Ok(authenticate_with(&self.astakos, token).await?)
     }
 
     /// Authenticates every configured token of the cloud not yet known
@@ -453,11 +481,12 @@ impl Session {
             if self.users.iter().any(|u| &u.token == t) {
                 continue;
             }
-            match self.identity.authenticate(t).await {
-                Ok(access) => self.users.push(SessionUser {
-                    token: t.clone(),
-                    access,
-                }),
+            match authenticate_with(&self.astakos, t).await {
+                Ok(user) => {
+                    if !self.users.iter().any(|u| u.uuid() == user.uuid()) {
+                        self.users.push(user);
+                    }
+                }
                 Err(e) => output::warning(
                     "kamaki.cli",
                     &format!(
@@ -474,6 +503,7 @@ impl Session {
     pub fn select(&mut self, index: usize) {
         if index < self.users.len() {
             let u = self.users.remove(index);
+            let _ = self.astakos.select_user(&u.uuid());
             self.users.insert(0, u);
         }
     }
@@ -481,13 +511,51 @@ impl Session {
     /// Forgets a known user (not the current one).
     pub fn forget(&mut self, index: usize) {
         if index > 0 && index < self.users.len() {
-            self.users.remove(index);
+            let u = self.users.remove(index);
+            let _ = self.astakos.remove_user(&u.uuid());
         }
     }
 
     /// Adds an authenticated user (last).
     pub fn push_user(&mut self, user: SessionUser) {
         self.users.push(user);
+    }
+
+    /// Resolves a user given by uuid or name (e-mail) to a uuid through the
+    /// user catalog; a uuid-looking text the catalog does not know is kept.
+    pub async fn resolve_user(&self, who: &str) -> CliResult<String> {
+        if let Some(u) = self
+            .users
+            .iter()
+            .find(|u| u.uuid() == who || u.name() == who)
+        {
+            return Ok(u.uuid());
+        }
+        let looks_like_uuid = who.len() == 36 && who.chars().filter(|c| *c == '-').count() == 4;
+        if looks_like_uuid {
+            return Ok(who.to_string());
+        }
+        let found = self
+            .astakos
+            .usernames2uuids(&[who.to_string()])
+            .await
+            .unwrap_or_default();
+        match found.get(who) {
+            Some(uuid) => Ok(uuid.clone()),
+            None if !who.contains('@') => Ok(who.to_string()),
+            None => Err(CliError::value(format!("No user named {who}")).hint(
+                "To find a user's uuid",
+                format!("kamaki user name2uuid {who}"),
+            )),
+        }
+    }
+
+    /// uuid → name for the given uuids (those the user catalog knows).
+    pub async fn usernames(&self, uuids: &[String]) -> std::collections::BTreeMap<String, String> {
+        self.astakos
+            .uuids2usernames(uuids)
+            .await
+            .unwrap_or_default()
     }
 
     /// The endpoint URL and token of a service: `<svc>_url` / `<svc>_token`
@@ -500,7 +568,7 @@ impl Session {
             .map(str::to_string)
             .unwrap_or_else(|| self.user().token.clone());
         if let Some(url) = self.option(&format!("{prefix}_url")) {
-            return Ok((url.to_string(), Token::new(token)));
+            return Ok((url.trim().to_string(), Token::new(token)));
         }
         if service == Service::Identity {
             return Ok((self.auth_url.clone(), Token::new(token)));
@@ -509,7 +577,7 @@ impl Session {
             .option(&format!("{prefix}_type"))
             .unwrap_or(service.default_type());
         let version = self.option(&format!("{prefix}_version"));
-        let url = catalog_endpoint(self.user().catalog(), service_type, version)?;
+        let url = catalog_endpoint(&self.user().auth.catalog, service_type, version)?;
         Ok((url, Token::new(token)))
     }
 
@@ -524,8 +592,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn catalog() -> Vec<Value> {
-        json!([
+    fn catalog() -> ServiceCatalog {
+        serde_json::from_value(json!([
             {"name": "astakos_account", "type": "account",
              "endpoints": [{"versionId": "v1.0", "publicURL": "https://a/account/v1.0"}]},
             {"name": "cyclades_plankton", "type": "image",
@@ -533,10 +601,8 @@ mod tests {
             {"name": "pithos", "type": "object-store",
              "endpoints": [{"versionId": "v1", "publicURL": "https://p/object-store/v1"},
                            {"versionId": "v2", "publicURL": "https://p/object-store/v2"}]}
-        ])
-        .as_array()
+        ]))
         .unwrap()
-        .clone()
     }
 
     #[test]

@@ -156,7 +156,7 @@ async fn hidden_endpoint_group_lists_the_catalog() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.starts_with("cyclades_compute compute\n    endpoints_links:\n    endpoints:\n"),
+        text.starts_with("cyclades_compute compute\n    endpoints:\n        versionId: v2.0\n"),
         "{text}"
     );
 }
