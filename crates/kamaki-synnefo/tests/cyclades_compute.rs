@@ -386,11 +386,17 @@ async fn get_server_details_reads_synnefo_members() {
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"server": server_json(42, "ACTIVE")})),
         )
-        .expect(2)
+        .expect(3)
         .mount(&mock)
         .await;
     let srv = c.get_server_details("42").await.unwrap();
     assert_eq!(srv, c.get_server("42").await.unwrap());
+    // the tutorial's example 1.4: srv['name'], srv['metadata']['os']
+    let info = c.get_server_info("42").await.unwrap();
+    assert_eq!(
+        (info.name.as_str(), info.metadata["os"].as_str()),
+        ("web-1", "debian")
+    );
     assert_eq!(srv.status, ServerStatus::Active);
     assert_eq!(srv.metadata["os"], "debian");
     assert_eq!(srv.addresses["77"][0].addr, "203.0.113.5");

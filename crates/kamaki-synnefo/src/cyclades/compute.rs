@@ -356,6 +356,15 @@ impl CycladesComputeClient {
         self.compute.get_server(server_id).await
     }
 
+    /// The name the tutorial's Examples 1.4 and 1.5 use for
+    /// [`get_server`](Self::get_server).
+    ///
+    /// # Errors
+    /// As [`get_server`](Self::get_server).
+    pub async fn get_server_info(&self, server_id: &str) -> Result<Server, ClientError> {
+        self.compute.get_server(server_id).await
+    }
+
     /// Renames a server: PUT `/servers/{id}` (204).
     ///
     /// # Errors
