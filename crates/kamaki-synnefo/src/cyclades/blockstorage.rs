@@ -46,7 +46,7 @@ pub struct CreateVolumeOptions {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SnapshotOptions {
     /// The name (`display_name`), also the name of its Pithos object in the
-    /// `snapshots` container; Synnefo's default is "Snapshot of volume '<id>'".
+    /// `snapshots` container; Synnefo's default is `Snapshot of volume '<id>'`.
     pub display_name: Option<String>,
     /// The description (`display_description`).
     pub display_description: Option<String>,
@@ -329,7 +329,7 @@ impl CycladesBlockStorageClient {
     /// Snapshots a volume (kamaki's Cyclades `create_snapshot`): POST
     /// `/snapshots` with `{"snapshot": {"volume_id": …, "display_name": …}}`
     /// (202); `force` is never sent. An empty `display_name` is left out
-    /// (Synnefo names it "Snapshot of volume '<id>'"). The snapshot starts
+    /// (Synnefo names it `Snapshot of volume '<id>'`). The snapshot starts
     /// `CREATING`; its id is also its image id in Plankton.
     ///
     /// # Errors

@@ -195,9 +195,9 @@ impl CreateServer {
             check_id("project id", p)?;
         }
         for p in &self.personality {
-            if !p.path.starts_with('/') || p.path.len() > PERSONALITY_MAX_PATH {
+            if p.path.trim().is_empty() || p.path.len() > PERSONALITY_MAX_PATH {
                 return Err(ClientError::invalid_argument(format!(
-                    "personality path {:?} must be absolute and at most {PERSONALITY_MAX_PATH} bytes",
+                    "personality path {:?} must be non-empty and at most {PERSONALITY_MAX_PATH} bytes",
                     p.path
                 )));
             }
@@ -246,7 +246,7 @@ impl CreateServer {
     /// # Errors
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty name, flavor or image, bad tags, both `key_name` and
-    /// `key_names`, or a relative personality path.
+    /// `key_names`, or an empty personality path.
     pub fn to_body(&self) -> Result<Value, ClientError> {
         self.to_compute()?.to_body()
     }
@@ -575,8 +575,8 @@ mod tests {
             key_names: vec!["k2".into()],
             ..CreateServer::new("s", 1u64, "i")
         };
-        let relative = CreateServer {
-            personality: vec![Personality::from_bytes("etc/motd", b"x")],
+        let no_path = CreateServer {
+            personality: vec![Personality::from_bytes(" ", b"x")],
             ..CreateServer::new("s", 1u64, "i")
         };
         let no_name = CreateServer::new("", 1u64, "i");
@@ -584,7 +584,7 @@ mod tests {
             project: Some(String::new()),
             ..CreateServer::new("s", 1u64, "i")
         };
-        for bad in [both, relative, no_name, empty_project] {
+        for bad in [both, no_path, no_name, empty_project] {
             let e = bad.to_body().unwrap_err();
             assert_eq!(e.kind, kamaki_core::ErrorKind::InvalidArgument, "{bad:?}");
         }
