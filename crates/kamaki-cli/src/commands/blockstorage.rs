@@ -1,6 +1,7 @@
 //! `volume` and `snapshot` on the block storage API
 //! (`kamaki_openstack::blockstorage::BlockStorageClient`, `spec/cli.md` §10.5).
-//! `volume reassign` needs the Cyclades client.
+//! `volume reassign` goes through the Cyclades block storage client
+//! (`kamaki_synnefo::cyclades::CycladesBlockStorageClient`).
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use kamaki_openstack::blockstorage::{
     UpdateSnapshot, UpdateVolume,
 };
 use kamaki_openstack::{Extra, ResourceId};
+use kamaki_synnefo::cyclades::CycladesBlockStorageClient;
 use serde_json::Value;
 
 use super::common::*;
@@ -75,9 +77,6 @@ async fn wait_volume(
 
 /// Runs a `volume` command.
 pub async fn volume(app: &mut App, cmd: VolumeCmd) -> CliResult {
-    if matches!(cmd, VolumeCmd::Reassign(_)) {
-        return Err(CliError::not_available(&app.command));
-    }
     let c = client(app).await?;
     match cmd {
         VolumeCmd::List(a) => {
@@ -227,7 +226,12 @@ pub async fn volume(app: &mut App, cmd: VolumeCmd) -> CliResult {
                 .map_err(|e| not_found("volume type", &a.type_id, e))?;
             app.printer.record(&to_value(&t));
         }
-        VolumeCmd::Reassign(_) => return Err(CliError::not_available(&app.command)),
+        VolumeCmd::Reassign(a) => {
+            CycladesBlockStorageClient::from(c.clone())
+                .reassign_volume(&a.volume_id, &a.project_id)
+                .await
+                .map_err(|e| not_found("volume", &a.volume_id, e))?;
+        }
     }
     Ok(())
 }

@@ -1,16 +1,22 @@
-//! `server`, `flavor`, `keypair`, `imagecompute` on the compute API
-//! (`kamaki_openstack::compute::ComputeClient`, `spec/cli.md` §10.2).
-//! Synnefo-only calls (console, firewall, reassign, stats, diagnostics,
-//! volume attachments, tag status) need the Cyclades client.
+//! `server`, `flavor`, `keypair`, `imagecompute` on the Cyclades compute API
+//! (`kamaki_synnefo::cyclades::CycladesComputeClient`, `spec/cli.md` §10.2):
+//! the OpenStack calls through its `compute()` client, the Synnefo ones
+//! (create with projects, console, firewall, reassign, stats, diagnostics,
+//! volume attachments, tags with statuses) on the Cyclades client.
 
 use std::collections::BTreeMap;
 
+use futures::StreamExt;
+
 use kamaki_core::WaitCheck;
 use kamaki_openstack::compute::{
-    ComputeClient, CreateServer, ListFlavorsOptions, ListImagesOptions, ListServersOptions,
-    NetworkRequest, Personality,
+    ComputeClient, ListFlavorsOptions, ListImagesOptions, ListServersOptions, NetworkRequest,
+    Personality,
 };
-use kamaki_openstack::{Extra, ResourceId};
+use kamaki_openstack::ResourceId;
+use kamaki_synnefo::cyclades::{
+    ConsoleType, CreateServer, CycladesComputeClient, FirewallProfile, SynnefoServer,
+};
 use serde_json::Value;
 
 use super::common::*;
@@ -18,12 +24,20 @@ use crate::app::App;
 use crate::cli::*;
 use crate::error::{CliError, CliResult};
 use crate::output::{note, println};
+use crate::progress::WaitBar;
 use crate::session::Service;
 
-async fn client(app: &mut App) -> CliResult<ComputeClient> {
+async fn cyclades(app: &mut App) -> CliResult<CycladesComputeClient> {
     let session = app.session().await?;
     let (url, token) = session.endpoint(Service::Compute)?;
-    Ok(ComputeClient::with_http(&url, session.http_with(&token))?)
+    Ok(CycladesComputeClient::with_http(
+        &url,
+        session.http_with(&token),
+    )?)
+}
+
+async fn client(app: &mut App) -> CliResult<ComputeClient> {
+    Ok(cyclades(app).await?.compute().clone())
 }
 
 fn check_server_id(id: &str) -> CliResult {
@@ -182,53 +196,64 @@ fn parse_personality(spec: &str) -> CliResult<Personality> {
     Ok(p)
 }
 
-async fn wait_while(c: &ComputeClient, id: &str, status: &str, timeout: u64) -> CliResult {
+async fn wait_server(
+    c: &ComputeClient,
+    id: &str,
+    status: &str,
+    until: bool,
+    timeout: u64,
+    bars: bool,
+) -> CliResult {
     let opts = wait_options(timeout);
+    let bar = WaitBar::new(&format!("Server {id}"), status, until, timeout, bars);
     let outcome = c
         .wait_server_with(
             id,
             &opts,
             |s| {
-                if s.status.as_str() == status {
+                let same = s.status.as_str().eq_ignore_ascii_case(status);
+                if same != until {
                     WaitCheck::Continue
                 } else {
                     WaitCheck::Reached
                 }
             },
-            |_| {},
+            |s| {
+                let progress = s.extra.get("progress").and_then(Value::as_u64);
+                bar.poll(s.status.as_str(), progress);
+            },
         )
         .await?;
+    bar.finish();
     report_wait("Server", id, outcome, |s| s.status.as_str().to_string())?;
     Ok(())
 }
 
-async fn wait_until(c: &ComputeClient, id: &str, status: &str, timeout: u64) -> CliResult {
-    let outcome = c
-        .wait_server_until(id, status, &wait_options(timeout))
-        .await?;
-    report_wait("Server", id, outcome, |s| s.status.as_str().to_string())?;
-    Ok(())
+async fn wait_while(
+    c: &ComputeClient,
+    id: &str,
+    status: &str,
+    timeout: u64,
+    bars: bool,
+) -> CliResult {
+    wait_server(c, id, status, false, timeout, bars).await
+}
+
+async fn wait_until(
+    c: &ComputeClient,
+    id: &str,
+    status: &str,
+    timeout: u64,
+    bars: bool,
+) -> CliResult {
+    wait_server(c, id, status, true, timeout, bars).await
 }
 
 /// Runs a `server` command.
 pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
-    match &cmd {
-        ServerCmd::Console(_)
-        | ServerCmd::Reassign(_)
-        | ServerCmd::Attachment(_)
-        | ServerCmd::Attachments(_)
-        | ServerCmd::Attach(_)
-        | ServerCmd::Detach(_)
-        | ServerCmd::Tagstatus(_) => return Err(CliError::not_available(&app.command)),
-        ServerCmd::Info(a) if a.stats || a.diagnostics => {
-            return Err(CliError::not_available(&app.command))
-        }
-        ServerCmd::Modify(a) if a.firewall.is_some() => {
-            return Err(CliError::not_available(&app.command))
-        }
-        _ => {}
-    }
-    let c = client(app).await?;
+    let cy = cyclades(app).await?;
+    let c = cy.compute().clone();
+    let bars = app.bars();
     match cmd {
         ServerCmd::List(a) => {
             let needs_detail = a.details
@@ -284,30 +309,35 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                 .items(&items, &["id", "name"], a.shape.enumerate);
         }
         ServerCmd::Info(a) => {
-            check_server_id(&a.server_id)?;
+            let id = a.server_id.as_str();
+            check_server_id(id)?;
             if a.nics {
                 let nics = c
-                    .get_server_nics(&a.server_id, None)
+                    .get_server_nics(id, None)
                     .await
-                    .map_err(|e| server_not_found(&a.server_id, e))?;
+                    .map_err(|e| server_not_found(id, e))?;
                 app.printer.record(&to_value(&nics));
+            } else if a.stats {
+                let st = cy
+                    .get_server_stats(id)
+                    .await
+                    .map_err(|e| server_not_found(id, e))?;
+                app.printer.record(&to_value(&st));
+            } else if a.diagnostics {
+                let d = cy
+                    .get_server_diagnostics(id)
+                    .await
+                    .map_err(|e| server_not_found(id, e))?;
+                app.printer.record(&Value::Array(to_values(&d)));
             } else {
                 let s = c
-                    .get_server(&a.server_id)
+                    .get_server(id)
                     .await
-                    .map_err(|e| server_not_found(&a.server_id, e))?;
+                    .map_err(|e| server_not_found(id, e))?;
                 app.printer.record(&to_value(&s));
             }
         }
         ServerCmd::Create(a) => {
-            let mut metadata: BTreeMap<String, String> = a.metadata.iter().cloned().collect();
-            if let Ok(img) = c.get_image(&a.image_id).await {
-                for key in ["os", "users"] {
-                    if let Some(v) = img.metadata.get(key) {
-                        metadata.entry(key.to_string()).or_insert_with(|| v.clone());
-                    }
-                }
-            }
             let mut personality = Vec::new();
             for p in &a.personality {
                 personality.push(parse_personality(p)?);
@@ -331,49 +361,69 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                 })?),
                 None => None,
             };
-            let mut extra = Extra::new();
-            if !a.key_name.is_empty() {
-                extra.insert("SNF:key_names".into(), Value::from(a.key_name.clone()));
-            }
-            if let Some(p) = &a.project_id {
-                extra.insert("project".into(), Value::String(p.clone()));
-            }
             let count = a.cluster_size.unwrap_or(0);
             let names: Vec<String> = if count > 0 {
                 (1..=count).map(|i| format!("{}{i}", a.name)).collect()
             } else {
                 vec![a.name.clone()]
             };
+            let base = CreateServer {
+                metadata: a.metadata.iter().cloned().collect(),
+                personality,
+                networks,
+                key_names: a.key_name.clone(),
+                user_data,
+                project: a.project_id.clone(),
+                ..CreateServer::new("", ResourceId::from(a.flavor_id.as_str()), &a.image_id)
+            };
+            let image_id = a.image_id.clone();
+            let threads = a.threads.max(1) as usize;
+            let results: Vec<Result<kamaki_openstack::compute::Server, kamaki_core::ClientError>> =
+                futures::stream::iter(names.into_iter().map(|name| {
+                    let req = CreateServer {
+                        name,
+                        ..base.clone()
+                    };
+                    let cy = cy.clone();
+                    async move { cy.create_server(&req).await }
+                }))
+                .buffered(threads)
+                .collect()
+                .await;
             let mut created = Vec::new();
-            for name in names {
-                let req = CreateServer {
-                    name,
-                    flavor_id: ResourceId::from(a.flavor_id.as_str()),
-                    image_id: a.image_id.clone(),
-                    metadata: metadata.clone(),
-                    personality: personality.clone(),
-                    networks: networks.clone(),
-                    key_name: a.key_name.first().cloned(),
-                    user_data: user_data.clone(),
-                    extra: extra.clone(),
-                    ..Default::default()
-                };
-                match c.create_server(&req).await {
+            let mut failure = None;
+            for r in results {
+                match r {
                     Ok(s) => created.push(s),
-                    Err(e) if !created.is_empty() => {
-                        let ids: Vec<String> = created.iter().map(|s| s.id.to_string()).collect();
-                        return Err(CliError::from(e)
-                            .detail(format!(
-                                "Servers created before the failure: {}",
-                                ids.join(", ")
-                            ))
-                            .hint(
-                                "To delete them",
-                                format!("kamaki server delete --cluster {}", a.name),
-                            ));
-                    }
-                    Err(e) => return Err(e.into()),
+                    Err(e) if failure.is_none() => failure = Some(e),
+                    Err(_) => {}
                 }
+            }
+            if let Some(e) = failure {
+                let mut err = if e.is_not_found() && created.is_empty() {
+                    CliError::value(format!(
+                        "No image or flavor found for {image_id} / {}",
+                        a.flavor_id
+                    ))
+                    .detail(CliError::from(e).headline)
+                    .hint("To get a list of images", "kamaki image list")
+                    .hint("To get a list of flavors", "kamaki flavor list")
+                } else {
+                    CliError::from(e)
+                };
+                if !created.is_empty() {
+                    let ids: Vec<String> = created.iter().map(|s| s.id.to_string()).collect();
+                    err = err
+                        .detail(format!(
+                            "Servers created before the failure: {}",
+                            ids.join(", ")
+                        ))
+                        .hint(
+                            "To delete them",
+                            format!("kamaki server delete --cluster {}", a.name),
+                        );
+                }
+                return Err(err);
             }
             if created.len() == 1 && count == 0 {
                 app.printer.record(&to_value(&created[0]));
@@ -383,8 +433,124 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
             }
             if a.wait.wait {
                 for s in &created {
-                    wait_while(&c, s.id.as_str(), "BUILD", 60).await?;
+                    wait_while(&c, s.id.as_str(), "BUILD", 60, bars).await?;
                 }
+            }
+        }
+        ServerCmd::Reassign(a) => {
+            check_server_id(&a.server_id)?;
+            cy.reassign_server(&a.server_id, &a.project_id)
+                .await
+                .map_err(|e| server_not_found(&a.server_id, e))?;
+        }
+        ServerCmd::Console(a) => {
+            check_server_id(&a.server_id)?;
+            let t = match a.console_type.to_ascii_lowercase().as_str() {
+                "vnc-ws" | "no-vnc" => ConsoleType::VncWs,
+                "vnc-wss" | "no-vnc-encrypted" => ConsoleType::VncWss,
+                _ => ConsoleType::Vnc,
+            };
+            let console = cy
+                .get_server_console(&a.server_id, t)
+                .await
+                .map_err(|e| server_not_found(&a.server_id, e))?;
+            note("The following credentials will be invalidated shortly");
+            app.printer.record(&to_value(&console));
+        }
+        ServerCmd::Attachments(a) => {
+            check_server_id(&a.server_id)?;
+            let atts = cy
+                .list_volume_attachments(&a.server_id)
+                .await
+                .map_err(|e| server_not_found(&a.server_id, e))?;
+            app.printer.items(&to_values(&atts), &["id"], false);
+        }
+        ServerCmd::Attachment(a) => {
+            check_server_id(&a.server_id)?;
+            let att = cy
+                .get_volume_attachment(&a.server_id, &a.attachment_id)
+                .await
+                .map_err(|e| {
+                    if e.is_not_found() {
+                        CliError::value(format!(
+                            "No attachment {} on server {}",
+                            a.attachment_id, a.server_id
+                        ))
+                        .hint(
+                            "To list the attachments of the server",
+                            format!("kamaki server attachments {}", a.server_id),
+                        )
+                    } else {
+                        e.into()
+                    }
+                })?;
+            app.printer.record(&to_value(&att));
+        }
+        ServerCmd::Attach(a) => {
+            check_server_id(&a.server_id)?;
+            let att = cy
+                .attach_volume(&a.server_id, &a.volume_id)
+                .await
+                .map_err(|e| {
+                    if e.is_not_found() {
+                        CliError::value(format!(
+                            "No server {} or volume {}",
+                            a.server_id, a.volume_id
+                        ))
+                        .hint("To list the servers", "kamaki server list")
+                        .hint("To list the volumes", "kamaki volume list")
+                    } else {
+                        e.into()
+                    }
+                })?;
+            app.printer.record(&to_value(&att));
+        }
+        ServerCmd::Detach(a) => {
+            check_server_id(&a.server_id)?;
+            let count = match (&a.attachment_id, &a.volume_id) {
+                (Some(att), _) => {
+                    cy.delete_volume_attachment(&a.server_id, att)
+                        .await
+                        .map_err(|e| server_not_found(&a.server_id, e))?;
+                    1
+                }
+                (None, Some(vol)) => cy
+                    .detach_volume(&a.server_id, vol)
+                    .await
+                    .map_err(|e| server_not_found(&a.server_id, e))?
+                    .len(),
+                (None, None) => 0,
+            };
+            if count == 0 {
+                return Err(CliError::value(format!(
+                    "Volume {} is not attached to server {}",
+                    a.volume_id.as_deref().unwrap_or(""),
+                    a.server_id
+                ))
+                .hint(
+                    "To list the attachments of the server",
+                    format!("kamaki server attachments {}", a.server_id),
+                ));
+            }
+            note(&format!("{count} attachment(s) deleted"));
+            note("OK");
+        }
+        ServerCmd::Tagstatus(a) => {
+            check_server_id(&a.server_id)?;
+            match cy.get_tag_status(&a.server_id, &a.tag).await {
+                Ok(Some(st)) => println(&st),
+                Ok(None) => println(""),
+                Err(e) if e.is_not_found() => {
+                    return Err(CliError::value(format!(
+                        "Server {} has no tag {}",
+                        a.server_id, a.tag
+                    ))
+                    .hint(
+                        "To list the tags of the server",
+                        format!("kamaki server tags {}", a.server_id),
+                    ))
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         ServerCmd::Modify(a) => {
@@ -396,12 +562,16 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                 && a.tag_add.is_empty()
                 && a.tag_del.is_empty()
                 && !a.tags_del
-                && a.tag_replace.is_empty();
+                && a.tag_replace.is_empty()
+                && a.firewall.is_none();
             if nothing {
                 return Err(CliError::syntax("Nothing to modify")
                     .hint("For the options", "kamaki server modify --help"));
             }
             let id = a.server_id.as_str();
+            if let Some(profile) = &a.firewall {
+                set_firewall(&cy, id, profile, a.port_id.as_deref()).await?;
+            }
             if let Some(n) = &a.name {
                 c.update_server_name(id, n)
                     .await
@@ -436,7 +606,7 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                 c.delete_tags(id).await?;
             }
             if !a.tag_replace.is_empty() {
-                c.replace_tags(id, &a.tag_replace).await?;
+                cy.replace_tags(id, &a.tag_replace).await?;
             }
             for t in &a.tag_add {
                 c.add_tag(id, t).await?;
@@ -480,7 +650,14 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                     .await
                     .map_err(|e| server_not_found(&id, e))?;
                 if let Some(status) = before {
-                    wait_while(&c, &id, &status, 60).await?;
+                    let bar = WaitBar::new(&format!("Server {id}"), &status, false, 60, bars);
+                    let outcome = c.wait_server_deleted(&id, &wait_options(60)).await?;
+                    bar.finish();
+                    report_wait("Server", &id, outcome, |s| {
+                        s.as_ref()
+                            .map(|s| s.status.as_str().to_string())
+                            .unwrap_or_else(|| "DELETED".into())
+                    })?;
                 }
             }
         }
@@ -491,7 +668,7 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                 .await
                 .map_err(|e| server_not_found(&a.server_id, e))?;
             if a.wait.wait {
-                wait_while(&c, &a.server_id, "REBOOT", 60).await?;
+                wait_while(&c, &a.server_id, "REBOOT", 60, bars).await?;
             }
         }
         ServerCmd::Start(a) | ServerCmd::Shutdown(a) => {
@@ -513,7 +690,7 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                 c.shutdown_server(id).await?;
             }
             if a.wait.wait {
-                wait_while(&c, id, &status, 60).await?;
+                wait_while(&c, id, &status, 60, bars).await?;
             }
         }
         ServerCmd::Rescue(a) => {
@@ -544,7 +721,7 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                     note(&format!("Server {id} is already {current}"));
                     return Ok(());
                 }
-                wait_until(&c, id, &until.to_uppercase(), a.wait.timeout).await?;
+                wait_until(&c, id, &until.to_uppercase(), a.wait.timeout, bars).await?;
             } else {
                 let w = a
                     .wait
@@ -556,31 +733,112 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                     note(&format!("Server {id} status: {current}"));
                     return Ok(());
                 }
-                wait_while(&c, id, &current, a.wait.timeout).await?;
+                wait_while(&c, id, &current, a.wait.timeout, bars).await?;
             }
         }
         ServerCmd::Tags(a) => {
             check_server_id(&a.server_id)?;
-            let tags = c
+            let tags = cy
                 .list_tags(&a.server_id)
                 .await
                 .map_err(|e| server_not_found(&a.server_id, e))?;
-            if app.printer.json {
-                app.printer.record(&Value::from(tags));
-            } else {
-                for t in tags {
-                    println(&crate::output::escape_ctrl(&t));
-                }
-            }
+            let items: Vec<Value> = tags
+                .tags
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    serde_json::json!({
+                        "id": t,
+                        "status": tags.statuses.get(i).cloned().unwrap_or_default(),
+                    })
+                })
+                .collect();
+            app.printer.items(&items, &["id"], false);
         }
         ServerCmd::Tagexists(a) => {
             check_server_id(&a.server_id)?;
             let yes = c.check_tag_exists(&a.server_id, &a.tag).await?;
             println(if yes { "True" } else { "False" });
         }
-        _ => return Err(CliError::not_available(&app.command)),
     }
     Ok(())
+}
+
+/// Sets the firewall profile of a server's public ports (`server modify
+/// --firewall`): the port given with `--port-id`, every public port with
+/// `--port-id '*'`, or the only public one.
+async fn set_firewall(
+    cy: &CycladesComputeClient,
+    id: &str,
+    profile: &str,
+    port_id: Option<&str>,
+) -> CliResult {
+    let profile: FirewallProfile = profile
+        .parse()
+        .map_err(|e: kamaki_core::ClientError| CliError::syntax(e.message))?;
+    let server = cy
+        .get_server(id)
+        .await
+        .map_err(|e| server_not_found(id, e))?;
+    let public: Vec<String> = server
+        .attachments()
+        .into_iter()
+        .filter(|p| {
+            p.ip_type.as_deref() == Some("floating")
+                || p.firewall_profile.is_some()
+                || p.ipv4
+                    .as_deref()
+                    .is_some_and(|ip| !ip.is_empty() && !is_private(ip))
+        })
+        .map(|p| p.id.to_string())
+        .collect();
+    let ports: Vec<String> = match port_id {
+        Some("*") => public.clone(),
+        Some(p) => vec![p.to_string()],
+        None if public.len() == 1 => public.clone(),
+        None if public.is_empty() => {
+            return Err(
+                CliError::value(format!("Server {id} has no public ports")).hint(
+                    "To see the ports of the server",
+                    format!("kamaki server info {id} --nics"),
+                ),
+            )
+        }
+        None => {
+            return Err(CliError::value(format!(
+                "Server {id} has several public ports: {}",
+                public.join(", ")
+            ))
+            .hint(
+                "To pick one (or * for all)",
+                format!(
+                    "kamaki server modify {id} --firewall {} --port-id <port id>",
+                    profile.as_str()
+                ),
+            ))
+        }
+    };
+    for p in ports {
+        cy.set_firewall_profile(id, profile, &p)
+            .await
+            .map_err(|e| server_not_found(id, e))?;
+        note(&format!(
+            "Firewall of port {p} of server {id} set to {}",
+            profile.as_str()
+        ));
+    }
+    Ok(())
+}
+
+/// Private IPv4 ranges (10/8, 172.16/12, 192.168/16).
+fn is_private(ip: &str) -> bool {
+    let parts: Vec<u8> = ip.split('.').filter_map(|p| p.parse().ok()).collect();
+    match parts.as_slice() {
+        [10, ..] => true,
+        [172, b, ..] => (16..32).contains(b),
+        [192, 168, ..] => true,
+        _ => false,
+    }
 }
 
 /// Runs a `keypair` command.

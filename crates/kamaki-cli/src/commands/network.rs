@@ -1,12 +1,14 @@
 //! `network`, `subnet`, `port`, `ip` on the network API
 //! (`kamaki_openstack::network::NetworkClient`, `spec/cli.md` §10.4).
-//! The `reassign` commands need the Cyclades client.
+//! The `reassign` commands go through the Cyclades network client
+//! (`kamaki_synnefo::cyclades::CycladesNetworkClient`).
 
 use kamaki_openstack::network::{
     AllocationPool, CreateFloatingIp, CreateNetwork, CreatePort, CreateSubnet, FixedIp, Gateway,
     ListNetworksOptions, ListPortsOptions, NetworkClient, UpdateNetwork, UpdatePort, UpdateSubnet,
 };
 use kamaki_openstack::Extra;
+use kamaki_synnefo::cyclades::CycladesNetworkClient;
 use serde_json::Value;
 
 use super::common::*;
@@ -88,9 +90,6 @@ async fn new_port(
 
 /// Runs a `network` command.
 pub async fn network(app: &mut App, cmd: NetworkCmd) -> CliResult {
-    if matches!(cmd, NetworkCmd::Reassign(_)) {
-        return Err(CliError::not_available(&app.command));
-    }
     let c = client(app).await?;
     match cmd {
         NetworkCmd::List(a) => {
@@ -218,7 +217,12 @@ pub async fn network(app: &mut App, cmd: NetworkCmd) -> CliResult {
                 }
             }
         }
-        NetworkCmd::Reassign(_) => return Err(CliError::not_available(&app.command)),
+        NetworkCmd::Reassign(a) => {
+            CycladesNetworkClient::from(c.clone())
+                .reassign_network(&a.network_id, &a.project_id)
+                .await
+                .map_err(|e| not_found("network", &a.network_id, e))?;
+        }
     }
     Ok(())
 }
@@ -399,9 +403,6 @@ pub async fn port(app: &mut App, cmd: PortCmd) -> CliResult {
 
 /// Runs an `ip` command.
 pub async fn ip(app: &mut App, cmd: IpCmd) -> CliResult {
-    if matches!(cmd, IpCmd::Reassign(_)) {
-        return Err(CliError::not_available(&app.command));
-    }
     let c = client(app).await?;
     let find = |ips: &[kamaki_openstack::network::FloatingIp], wanted: &str| -> CliResult<Value> {
         ips.iter()
@@ -495,7 +496,12 @@ pub async fn ip(app: &mut App, cmd: IpCmd) -> CliResult {
                 note(&format!("Port {port} is deleted"));
             }
         }
-        IpCmd::Reassign(_) => return Err(CliError::not_available(&app.command)),
+        IpCmd::Reassign(a) => {
+            CycladesNetworkClient::from(c.clone())
+                .reassign_floating_ip(&a.ip_id, &a.project_id)
+                .await
+                .map_err(|e| not_found("ip", &a.ip_id, e))?;
+        }
     }
     Ok(())
 }

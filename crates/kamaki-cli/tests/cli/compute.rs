@@ -184,7 +184,6 @@ async fn server_create_sends_kamaki_body_and_waits() {
             "name": "web-01", "flavorRef": "3", "imageRef": "img-1",
             "metadata": {"os": "debian", "role": "front", "users": "root"},
             "networks": [{"uuid": "7"}, {"uuid": "2", "fixed_ip": "203.0.113.40"}],
-            "key_name": "laptop",
             "SNF:key_names": ["laptop"], "project": "p-1"}})))
         .respond_with(ResponseTemplate::new(202).set_body_json(json!({"server": {
             "id": 1201, "name": "web-01", "status": "BUILD", "adminPass": "Zq8vT2mLx4", "progress": 0,
@@ -356,14 +355,4 @@ async fn keypair_list_by_name() {
     let mut cmd = env.kamaki();
     cmd.args(["keypair", "list"]);
     assert_eq!(stdout(&run(cmd).await), "laptop\n    fingerprint: aa:bb\n");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn synnefo_only_commands_say_so() {
-    let (_server, env) = cloud().await;
-    let mut cmd = env.kamaki();
-    cmd.args(["server", "console", "1201"]);
-    let out = run(cmd).await;
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("`server console` is not available in this build"));
 }
