@@ -1,24 +1,44 @@
-//! Download by hashmap (`spec/storage-pithos.md` §10.6): one ranged GET per
-//! distinct block, every block checked against its hash, every request
-//! pinned to one version of the object.
+//! Download by hashmap (`spec/storage-pithos.md` §10.6): ranged GETs of
+//! the blocks in parallel, every block checked against its hash, every
+//! request pinned to one version of the object.
+//!
+//! Files are written at the right offsets into a hidden partial file beside
+//! the destination (`.{name}.kamaki-partial`), renamed into place only once
+//! complete: the previous file stays intact until then. A download stopped
+//! midway (interrupted, or failed on the network after its retries) leaves
+//! its verified blocks in the partial file, which the next run checks and
+//! reuses, fetching only the blocks still missing. With `resume`, blocks of
+//! an older local file are reused as well.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::SeekFrom;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use kamaki_core::{ClientError, ErrorKind, Method, QueryParams};
+use kamaki_openstack::storage as swift;
+use kamaki_openstack::storage::ByteRange;
 use serde::Serialize;
-use tokio::io::{AsyncSeekExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use super::hashmap::{block_hash, empty_hash, strip_trailing_zeros, BlockHasher, Hashmap};
-use super::objects::{GetObjectOptions, HashmapOptions, Preconditions};
+use super::hashmap::{
+    block_hash, block_span, empty_hash, merkle_root, strip_trailing_zeros, BlockHasher, Hashmap,
+};
+use super::objects::{GetObjectOptions, Preconditions};
+use super::transfer::{
+    blocking, concurrency_or_default, hashing_parallelism, is_transient, open_for_reading,
+    read_block, read_exact_at, retrying, to_usize, write_all_at, RetryCounter, DEFAULT_RETRIES,
+};
 use super::types::ObjectInfo;
-use super::upload::{read_full, TempFile};
+use super::upload::TempFile;
 use super::{PithosClient, ProgressField, SharedProgress};
+
+/// The suffix of the hidden partial file a download writes beside its
+/// destination (`.{name}.kamaki-partial`).
+pub const PARTIAL_SUFFIX: &str = ".kamaki-partial";
 
 /// Options of [`PithosClient::download_object`] and [`PithosClient::download_to_writer`].
 #[derive(Clone, Default)]
@@ -29,13 +49,20 @@ pub struct DownloadOptions {
     /// `If-Modified-Since` hit downloads nothing (`not_modified`), an
     /// `If-Match`/`If-Unmodified-Since` miss fails with 412.
     pub conditions: Preconditions,
-    /// Blocks fetched at once (default 1).
+    /// Blocks fetched at once (0 = the default, 5, like kamaki's CLI).
     pub concurrency: usize,
     /// [`download_object`](PithosClient::download_object) only: blocks of an
-    /// existing destination file whose hash already matches are reused
-    /// instead of fetched.
+    /// existing destination file whose hash matches a block of the object
+    /// are reused instead of fetched. (The partial file of an interrupted
+    /// download is always reused: it holds only verified blocks.)
     pub resume: bool,
-    /// Progress, in bytes of the object.
+    /// Only these bytes of the object (written from the start of the
+    /// destination). Whole blocks are fetched and verified, then cut.
+    pub range: Option<ByteRange>,
+    /// How many times one failed block request (no answer, timeout, 5xx, a
+    /// short or corrupt block) is sent again (default 5).
+    pub retries: Option<u32>,
+    /// Progress, in bytes of the object (or of the range).
     pub progress: Option<SharedProgress>,
 }
 
@@ -46,6 +73,8 @@ impl fmt::Debug for DownloadOptions {
             .field("conditions", &self.conditions)
             .field("concurrency", &self.concurrency)
             .field("resume", &self.resume)
+            .field("range", &self.range)
+            .field("retries", &self.retries)
             .field("progress", &ProgressField(&self.progress))
             .finish()
     }
@@ -56,37 +85,102 @@ impl fmt::Debug for DownloadOptions {
 pub struct DownloadOutcome {
     /// The object was not modified (304 on the hashmap request); nothing was written.
     pub not_modified: bool,
-    /// Object size in bytes.
+    /// Bytes written (the object size, or the range length).
     pub bytes: u64,
     /// Number of blocks of the object.
     pub blocks: usize,
-    /// Block requests made.
+    /// Block requests made (repeated blocks are fetched once).
     pub fetched_blocks: usize,
     /// Bytes received in blocks.
     pub fetched_bytes: u64,
-    /// Blocks reused from the existing destination (`resume`).
+    /// Blocks reused from local data (an interrupted download's partial
+    /// file, or the older destination with `resume`).
     pub reused_blocks: usize,
+    /// Bytes of the reused blocks.
+    pub reused_bytes: u64,
     /// The object's Merkle hash, checked against `X-Object-Hash`.
     pub object_hash: Option<String>,
     /// The version downloaded.
     pub version: Option<u64>,
+    /// Every byte written was checked against the hashmap (false for a
+    /// manifest object or a store that is not Pithos, which are read with a
+    /// plain GET).
+    pub verified: bool,
+    /// Block requests sent again after a transient failure.
+    pub retries: u32,
     /// The object headers of the hashmap answer.
     pub info: ObjectInfo,
 }
 
 /// The version and ETag every block request is pinned to.
 #[derive(Clone, Debug)]
-struct Pin {
+struct VersionPin {
     version: Option<u64>,
     etag: Option<String>,
 }
 
+/// A validated hashmap and what the block requests need.
 struct Plan {
     hashmap: Hashmap,
     hasher: Arc<dyn BlockHasher>,
     empty: String,
     object_hash: String,
-    pin: Pin,
+    pin: VersionPin,
+}
+
+impl Plan {
+    fn blocks(&self) -> Vec<Block> {
+        self.hashmap
+            .blocks()
+            .map(|b| Block {
+                offset: b.offset,
+                len: b.len,
+                hash: b.hash.to_ascii_lowercase(),
+            })
+            .collect()
+    }
+
+    fn outcome(&self, retries: &RetryCounter) -> DownloadOutcome {
+        DownloadOutcome {
+            bytes: self.hashmap.bytes,
+            blocks: self.hashmap.blocks().count(),
+            object_hash: Some(self.object_hash.clone()),
+            version: self.pin.version,
+            verified: true,
+            retries: retries.get(),
+            info: self.hashmap.info.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Block {
+    offset: u64,
+    len: u64,
+    hash: String,
+}
+
+/// What the hashmap request found.
+enum Planned {
+    /// 304: the conditions say there is nothing new.
+    NotModified,
+    /// Not a Pithos object store (no `X-Object-Hash`): read with a plain GET.
+    NotPithos,
+    /// A manifest object (its hashmap does not describe its parts).
+    Manifest,
+    /// An ordinary object.
+    Blocks(Box<Plan>),
+}
+
+/// Everything one block request needs.
+struct Fetcher<'a> {
+    client: &'a PithosClient,
+    container: &'a str,
+    object: &'a str,
+    plan: &'a Plan,
+    retries: u32,
+    counter: &'a RetryCounter,
 }
 
 fn changed_detail(e: ClientError) -> ClientError {
@@ -97,71 +191,83 @@ fn changed_detail(e: ClientError) -> ClientError {
     }
 }
 
-impl PithosClient {
-    async fn plan_download(
-        &self,
-        container: &str,
-        object: &str,
-        opts: &DownloadOptions,
-    ) -> Result<Option<Plan>, ClientError> {
-        let hopts = HashmapOptions {
-            version: opts.version,
-            conditions: opts.conditions.clone(),
-        };
-        let Some(hashmap) = self
-            .get_object_hashmap_with(container, object, &hopts)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let hasher = hashmap.validate()?;
-        let object_hash = super::hashmap::merkle_root(hasher.as_ref(), &hashmap.hashes)?;
-        if let Some(reported) = &hashmap.info.object_hash {
-            if !reported.trim().eq_ignore_ascii_case(&object_hash) {
-                return Err(ClientError::new(
-                    ErrorKind::Decode,
-                    format!(
-                        "The hashmap of {container}/{object} does not match its X-Object-Hash ({object_hash} != {reported})"
-                    ),
-                ));
-            }
-        }
-        let pin = Pin {
-            version: hashmap.info.version.or(opts.version),
-            etag: hashmap.info.etag.clone(),
-        };
-        let empty = empty_hash(hasher.as_ref());
-        Ok(Some(Plan {
-            hashmap,
-            hasher,
-            empty,
-            object_hash,
-            pin,
-        }))
+/// `[start, end)` of `range` in an object of `size` bytes.
+fn resolve_range(range: ByteRange, size: u64) -> Result<(u64, u64), ClientError> {
+    range.validate()?;
+    let outside = || {
+        ClientError::new(
+            ErrorKind::InvalidArgument,
+            format!("The range {range} is outside the object ({size} bytes)"),
+        )
+        .with_status(416)
+    };
+    match range {
+        ByteRange::From(a) if a < size => Ok((a, size)),
+        ByteRange::Span { start, end } if start < size => Ok((start, (end + 1).min(size))),
+        ByteRange::Last(n) => Ok((size - n.min(size), size)),
+        _ => Err(outside()),
+    }
+}
+
+/// `block` cut to `[start, end)` of the object; `None` when they do not meet.
+fn intersect(block: &Block, start: u64, end: u64) -> Option<(u64, u64)> {
+    let s = block.offset.max(start);
+    let e = (block.offset + block.len).min(end);
+    (s < e).then_some((s, e))
+}
+
+/// The bytes of a block of `len` bytes whose content (without trailing
+/// zeros) is that of `data`: `data` itself when the lengths agree.
+fn shaped(data: &Bytes, len: u64) -> Result<Bytes, ClientError> {
+    if data.len() as u64 == len {
+        return Ok(data.clone());
+    }
+    let content = strip_trailing_zeros(data);
+    let n = to_usize(len)?;
+    if content.len() > n {
+        return Err(ClientError::new(
+            ErrorKind::Decode,
+            "a block is longer than its position in the object",
+        ));
+    }
+    let mut v = vec![0u8; n];
+    v[..content.len()].copy_from_slice(content);
+    Ok(Bytes::from(v))
+}
+
+fn io_at(path: &Path) -> impl Fn(std::io::Error) -> ClientError + '_ {
+    move |e| ClientError::io(format!("cannot write {}", path.display()), e)
+}
+
+impl Fetcher<'_> {
+    /// One block, fetched with a ranged GET pinned to the planned version,
+    /// checked for length and hash, sent again on transient failures and on
+    /// short or corrupt answers.
+    async fn fetch(&self, offset: u64, len: u64, expected: &str) -> Result<Bytes, ClientError> {
+        let retryable = |e: &ClientError| is_transient(e) || e.kind == ErrorKind::Decode;
+        retrying(self.retries, self.counter, retryable, || {
+            self.fetch_once(offset, len, expected)
+        })
+        .await
     }
 
-    /// One block, fetched with a ranged GET pinned to the planned version,
-    /// checked for length and hash.
-    #[allow(clippy::too_many_arguments)]
-    async fn fetch_block(
+    async fn fetch_once(
         &self,
-        container: &str,
-        object: &str,
-        pin: &Pin,
-        hasher: Arc<dyn BlockHasher>,
-        total: u64,
         offset: u64,
         len: u64,
         expected: &str,
     ) -> Result<Bytes, ClientError> {
-        let url = self.object_url(container, object)?;
+        let (container, object) = (self.container, self.object);
+        let total = self.plan.hashmap.bytes;
+        let url = self.client.object_url(container, object)?;
         let mut q = QueryParams::new();
-        q.push_opt("version", pin.version);
+        q.push_opt("version", self.plan.pin.version);
         let resp = self
+            .client
             .http_req(Method::GET, url)
             .query(&q)
             .header("Range", format!("bytes={offset}-{}", offset + len - 1))
-            .header_opt("If-Match", pin.etag.as_deref())
+            .header_opt("If-Match", self.plan.pin.etag.as_deref())
             .expect_status(&[206, 200])
             .send()
             .await
@@ -170,9 +276,7 @@ impl PithosClient {
         let mut data = resp.bytes().await?;
         if status == 200 && data.len() as u64 == total && len < total {
             // the server ignored the range and sent the whole object
-            let start = usize::try_from(offset).unwrap_or(usize::MAX);
-            let end = usize::try_from(offset + len).unwrap_or(usize::MAX);
-            data = data.slice(start..end);
+            data = data.slice(to_usize(offset)?..to_usize(offset + len)?);
         }
         if data.len() as u64 != len {
             return Err(ClientError::new(
@@ -183,10 +287,9 @@ impl PithosClient {
                 ),
             ));
         }
+        let hasher = self.plan.hasher.clone();
         let check = data.clone();
-        let got = tokio::task::spawn_blocking(move || block_hash(hasher.as_ref(), &check))
-            .await
-            .map_err(|e| ClientError::new(ErrorKind::Io, format!("hashing failed: {e}")))?;
+        let got = blocking(move || Ok(block_hash(hasher.as_ref(), &check))).await?;
         if !got.eq_ignore_ascii_case(expected) {
             return Err(ClientError::new(
                 ErrorKind::Decode,
@@ -197,26 +300,113 @@ impl PithosClient {
         }
         Ok(data)
     }
+}
+
+impl PithosClient {
+    /// `GET …?hashmap&format=json`, sent again on transient failures.
+    async fn plan_download(
+        &self,
+        container: &str,
+        object: &str,
+        opts: &DownloadOptions,
+        counter: &RetryCounter,
+    ) -> Result<Planned, ClientError> {
+        let url = self.object_url(container, object)?;
+        let retries = opts.retries.unwrap_or(DEFAULT_RETRIES);
+        let hashmap = retrying(retries, counter, is_transient, || async {
+            let mut q = QueryParams::new();
+            q.flag("hashmap")
+                .push("format", "json")
+                .push_opt("version", opts.version);
+            let rb = self.http_req(Method::GET, url.clone()).query(&q);
+            let resp = opts
+                .conditions
+                .apply(rb)
+                .expect_status(&[200, 304])
+                .send()
+                .await?;
+            if resp.status() == 304 {
+                resp.bytes().await?;
+                return Ok(None);
+            }
+            if resp.header("x-object-hash").is_none() {
+                // not Pithos: the answer is the object itself; drop it
+                return Ok(Some(Err(())));
+            }
+            let info = ObjectInfo::try_from(resp.headers())?;
+            if info.manifest.is_some() {
+                return Ok(Some(Ok(None)));
+            }
+            let mut hashmap: Hashmap = resp.json().await?;
+            hashmap.info = info;
+            Ok(Some(Ok(Some(hashmap))))
+        })
+        .await?;
+        let hashmap = match hashmap {
+            None => return Ok(Planned::NotModified),
+            Some(Err(())) => return Ok(Planned::NotPithos),
+            Some(Ok(None)) => return Ok(Planned::Manifest),
+            Some(Ok(Some(h))) => h,
+        };
+        let hasher = hashmap.validate()?;
+        let object_hash = merkle_root(hasher.as_ref(), &hashmap.hashes)?;
+        if let Some(reported) = &hashmap.info.object_hash {
+            if !reported.trim().eq_ignore_ascii_case(&object_hash) {
+                return Err(ClientError::new(
+                    ErrorKind::Decode,
+                    format!(
+                        "The hashmap of {container}/{object} does not match its X-Object-Hash ({object_hash} != {reported})"
+                    ),
+                ));
+            }
+        }
+        let pin = VersionPin {
+            version: hashmap.info.version.or(opts.version),
+            etag: hashmap.info.etag.clone(),
+        };
+        let empty = empty_hash(hasher.as_ref());
+        Ok(Planned::Blocks(Box::new(Plan {
+            hashmap,
+            hasher,
+            empty,
+            object_hash,
+            pin,
+        })))
+    }
 
     /// Downloads an object into a file by hashmap:
-    /// `GET …?hashmap&format=json` (success 200; 304 → nothing done), then one
-    /// `GET` with `Range: bytes=a-b` per distinct non-zero block (success
-    /// 206, 200 tolerated), each pinned with `version=` and `If-Match` to the
-    /// version the hashmap described, each checked against its hash.
+    /// `GET …?hashmap&format=json` (success 200; 304 → nothing done), then
+    /// `GET` with `Range: bytes=a-b` per distinct non-zero block,
+    /// `concurrency` at a time (default 5; success 206, 200 tolerated), each
+    /// pinned with `version=` and `If-Match` to the version the hashmap
+    /// described, each checked against its hash and sent again on
+    /// transient failures or a short or corrupt answer.
     ///
-    /// Blocks are written at their offsets into a temporary file next to
-    /// `destination`, which replaces `destination` only once complete.
-    /// Repeated blocks are fetched once and written at every position;
-    /// all-zero blocks are not fetched. Manifest objects (whose hashmap is
-    /// empty) are read with a plain GET instead.
+    /// Blocks are written at their offsets into `.{name}.kamaki-partial`
+    /// beside `destination`, which replaces `destination` only once
+    /// complete: a failed download leaves the previous file intact. The
+    /// partial file keeps the verified blocks of a download interrupted or
+    /// failed on the network (it is removed after other failures: a
+    /// corrupt, changed or missing object); the next run checks them by
+    /// hash and fetches only the others. With `resume`, blocks of the existing `destination` are
+    /// reused too (matched by hash, wherever they are in the file).
+    /// Repeated blocks are fetched once; all-zero blocks are not fetched.
+    ///
+    /// With `range`, only those bytes are written (at the start of the
+    /// file); the blocks around them are fetched whole and verified.
+    ///
+    /// Manifest objects (whose hashmap is empty) and stores that are not
+    /// Pithos (no `X-Object-Hash`) are read with a plain GET instead (the
+    /// latter verified by MD5 as Swift allows).
     ///
     /// # Errors
     /// [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) for
-    /// invalid names or a destination that is a directory; an
-    /// [`Io`](kamaki_core::ErrorKind::Io) error for local file failures; a
-    /// [`ClientError`] with the server's status (404, 403, 412 when the object
-    /// changed during the download); a decode error for a corrupt block or
-    /// an inconsistent hashmap.
+    /// invalid names, a destination that is a directory, or a range outside
+    /// the object (status 416); an [`Io`](kamaki_core::ErrorKind::Io) error
+    /// for local file failures; a [`ClientError`] with the server's status
+    /// (404, 403, 412 when the object changed during the download); a
+    /// decode error for a corrupt block (after the retries) or an
+    /// inconsistent hashmap.
     pub async fn download_object(
         &self,
         container: &str,
@@ -232,7 +422,7 @@ impl PithosClient {
                 dst.display()
             )));
         }
-        let stem = dst
+        let name = dst
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| {
@@ -240,137 +430,380 @@ impl PithosClient {
             })?;
         let dir = match dst.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
+            _ => PathBuf::from("."),
         };
-        let Some(plan) = self.plan_download(container, object, opts).await? else {
-            return Ok(DownloadOutcome {
-                not_modified: true,
-                ..Default::default()
-            });
+        let counter = RetryCounter::default();
+        let plan = match self
+            .plan_download(container, object, opts, &counter)
+            .await?
+        {
+            Planned::NotModified => {
+                return Ok(DownloadOutcome {
+                    not_modified: true,
+                    ..Default::default()
+                })
+            }
+            Planned::NotPithos => {
+                return self.download_swift_file(container, object, dst, opts).await
+            }
+            Planned::Manifest => {
+                let (tmp, mut file) = TempFile::create(&dir, &name).await?;
+                let outcome = self
+                    .plain_download(container, object, opts, &mut file)
+                    .await?;
+                file.sync_all().await.map_err(io_at(tmp.path()))?;
+                drop(file);
+                rename_into_place(tmp, dst).await?;
+                return Ok(outcome);
+            }
+            Planned::Blocks(plan) => plan,
         };
-        let (tmp, mut file) = TempFile::create(&dir, &stem).await?;
-        let io_err = |e: std::io::Error| {
-            ClientError::io(format!("cannot write {}", tmp.path().display()), e)
+        let fetcher = Fetcher {
+            client: self,
+            container,
+            object,
+            plan: &plan,
+            retries: opts.retries.unwrap_or(DEFAULT_RETRIES),
+            counter: &counter,
         };
-
-        if plan.hashmap.info.manifest.is_some() {
-            let outcome = self
-                .plain_download(container, object, &plan, opts, &mut file)
-                .await?;
-            file.sync_all().await.map_err(io_err)?;
-            drop(file);
-            rename_into_place(tmp, dst).await?;
-            return Ok(outcome);
+        if let Some(range) = opts.range {
+            let (start, end) = resolve_range(range, plan.hashmap.bytes)?;
+            return self
+                .download_range_to_file(&fetcher, start, end, &dir, &name, dst, opts)
+                .await;
         }
+        let partial = dir.join(format!(".{name}{PARTIAL_SUFFIX}"));
+        if let Some(p) = &opts.progress {
+            p.start(Some(plan.hashmap.bytes));
+        }
+        let result = self
+            .download_blocks_to_file(&fetcher, &partial, dst, opts)
+            .await;
+        if let Some(p) = &opts.progress {
+            p.finish();
+        }
+        if let Err(e) = &result {
+            // After a network failure (or a local one) the verified blocks
+            // are kept for the next run; a corrupt, changed or vanished
+            // object leaves nothing behind.
+            let resumable = is_transient(e) || e.kind == ErrorKind::Io;
+            if !resumable || std::fs::metadata(&partial).is_ok_and(|m| m.len() == 0) {
+                let _ = std::fs::remove_file(&partial);
+            }
+        }
+        result
+    }
 
+    /// The whole object into the partial file, reusing what it already
+    /// holds (and with `resume` what the destination holds), then renamed.
+    async fn download_blocks_to_file(
+        &self,
+        fetcher: &Fetcher<'_>,
+        partial: &Path,
+        dst: &Path,
+        opts: &DownloadOptions,
+    ) -> Result<DownloadOutcome, ClientError> {
+        let plan = fetcher.plan;
+        let total = plan.hashmap.bytes;
         let progress = opts.progress.clone();
-        let hm = &plan.hashmap;
-        if let Some(p) = &progress {
-            p.start(Some(hm.bytes));
-        }
-        let mut local = if opts.resume {
-            tokio::fs::File::open(dst).await.ok()
-        } else {
-            None
-        };
-        let local_len = match &local {
-            Some(f) => f.metadata().await.map(|m| m.len()).unwrap_or(0),
-            None => 0,
-        };
-        let mut outcome = DownloadOutcome {
-            bytes: hm.bytes,
-            blocks: hm.blocks().count(),
-            object_hash: Some(plan.object_hash.clone()),
-            version: plan.pin.version,
-            info: hm.info.clone(),
-            ..Default::default()
-        };
+        let mut outcome = plan.outcome(fetcher.counter);
+        let blocks = plan.blocks();
+        let par = hashing_parallelism() + 1;
 
-        // distinct hashes to fetch, in first-seen order, with every position using them
-        let mut order: Vec<String> = Vec::new();
-        let mut positions: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
-        for b in hm.blocks() {
-            let hash = b.hash.to_ascii_lowercase();
-            if hash == plan.empty {
-                // all zeros: the file is zero-filled when sized
-                if let Some(p) = &progress {
-                    p.advance(b.len);
+        let path = partial.to_path_buf();
+        let (part, part_len) = blocking(move || {
+            let f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(|e| ClientError::io(format!("cannot open {}", path.display()), e))?;
+            let len = f
+                .metadata()
+                .map_err(|e| ClientError::io(format!("cannot read {}", path.display()), e))?
+                .len();
+            Ok((Arc::new(f), len))
+        })
+        .await?;
+        let part_name: Arc<str> = Arc::from(partial.display().to_string());
+
+        // 1. blocks the partial file already holds, in place
+        let mut have = vec![false; blocks.len()];
+        let in_place: Vec<usize> = (0..blocks.len())
+            .filter(|&i| blocks[i].offset + blocks[i].len <= part_len)
+            .collect();
+        let found: Vec<(usize, bool)> = futures::stream::iter(in_place)
+            .map(|i| {
+                let b = &blocks[i];
+                let (file, hasher, name) = (part.clone(), plan.hasher.clone(), part_name.clone());
+                let (offset, len, want) = (b.offset, b.len, b.hash.clone());
+                async move {
+                    let n = to_usize(len)?;
+                    blocking(move || {
+                        let mut buf = vec![0u8; n];
+                        read_exact_at(&file, &mut buf, offset)
+                            .map_err(|e| ClientError::io(format!("cannot read {name}"), e))?;
+                        Ok((i, block_hash(hasher.as_ref(), &buf) == want))
+                    })
+                    .await
                 }
+            })
+            .buffered(par)
+            .try_collect()
+            .await?;
+        for (i, ok) in found {
+            if ok {
+                have[i] = true;
+                if blocks[i].hash != plan.empty {
+                    outcome.reused_blocks += 1;
+                    outcome.reused_bytes += blocks[i].len;
+                }
+            }
+        }
+
+        // 2. with resume, blocks of the older destination, matched by hash
+        if opts.resume {
+            let wanted: HashSet<&str> = blocks
+                .iter()
+                .zip(&have)
+                .filter(|(b, h)| !**h && b.hash != plan.empty)
+                .map(|(b, _)| b.hash.as_str())
+                .collect();
+            if !wanted.is_empty() && dst.is_file() {
+                let copied = self
+                    .reuse_local_blocks(fetcher, dst, &wanted, &blocks, &mut have, &part, partial)
+                    .await?;
+                outcome.reused_blocks += copied.0;
+                outcome.reused_bytes += copied.1;
+            }
+        }
+
+        // 3. all-zero blocks are written, never fetched
+        for (i, b) in blocks.iter().enumerate() {
+            if have[i] || b.hash != plan.empty {
                 continue;
             }
-            if let Some(f) = local.as_mut() {
-                if b.offset + b.len <= local_len {
-                    if let Some(data) = read_local(f, b.offset, b.len).await {
-                        if block_hash(plan.hasher.as_ref(), &data) == hash {
-                            file.seek(SeekFrom::Start(b.offset)).await.map_err(io_err)?;
-                            file.write_all(&data).await.map_err(io_err)?;
-                            outcome.reused_blocks += 1;
-                            if let Some(p) = &progress {
-                                p.advance(b.len);
-                            }
-                            continue;
-                        }
-                    }
-                }
+            if b.offset < part_len {
+                // stale bytes there: overwrite them (past the old end the file reads as zeros)
+                let (file, offset, n) = (part.clone(), b.offset, to_usize(b.len)?);
+                let p = partial.to_path_buf();
+                blocking(move || write_all_at(&file, &vec![0u8; n], offset).map_err(io_at(&p)))
+                    .await?;
             }
+            have[i] = true;
+        }
+        if let Some(p) = &progress {
+            let done: u64 = blocks
+                .iter()
+                .zip(&have)
+                .filter(|(_, h)| **h)
+                .map(|(b, _)| b.len)
+                .sum();
+            p.advance(done);
+        }
+
+        // 4. the rest, one request per distinct hash, written at every position
+        let mut order: Vec<&str> = Vec::new();
+        let mut positions: HashMap<&str, Vec<(u64, u64)>> = HashMap::new();
+        for (b, _) in blocks.iter().zip(&have).filter(|(_, h)| !**h) {
             positions
-                .entry(hash.clone())
+                .entry(b.hash.as_str())
                 .or_insert_with(|| {
-                    order.push(hash.clone());
+                    order.push(b.hash.as_str());
                     Vec::new()
                 })
                 .push((b.offset, b.len));
         }
-        drop(local);
-
-        let total = hm.bytes;
-        let pin = &plan.pin;
-        let hasher = &plan.hasher;
-        let jobs: Vec<(String, Vec<(u64, u64)>)> = order
-            .into_iter()
-            .map(|h| {
-                let p = positions.remove(&h).unwrap_or_default();
-                (h, p)
-            })
-            .collect();
-        let mut fetched = futures::stream::iter(jobs)
-            .map(|(hash, places)| async move {
-                let (offset, len) = places.first().copied().unwrap_or((0, 0));
-                let data = self
-                    .fetch_block(
-                        container,
-                        object,
-                        pin,
-                        hasher.clone(),
-                        total,
-                        offset,
-                        len,
-                        &hash,
-                    )
+        let fetched: Vec<(usize, u64)> = futures::stream::iter(order)
+            .map(|hash| {
+                let places = positions.remove(hash).unwrap_or_default();
+                let (part, progress) = (part.clone(), progress.clone());
+                async move {
+                    let (offset, len) = places.first().copied().unwrap_or((0, 0));
+                    let data = fetcher.fetch(offset, len, hash).await?;
+                    let received = data.len() as u64;
+                    let p = partial.to_path_buf();
+                    let written = places.iter().map(|&(_, l)| l).sum::<u64>();
+                    blocking(move || {
+                        for (offset, len) in places {
+                            write_all_at(&part, &shaped(&data, len)?, offset).map_err(io_at(&p))?;
+                        }
+                        Ok(())
+                    })
                     .await?;
-                Ok::<_, ClientError>((places, data))
-            })
-            .buffer_unordered(opts.concurrency.max(1));
-        while let Some((places, data)) = fetched.try_next().await? {
-            outcome.fetched_blocks += 1;
-            outcome.fetched_bytes += data.len() as u64;
-            let content = strip_trailing_zeros(&data);
-            for (offset, len) in places {
-                let n = content
-                    .len()
-                    .min(usize::try_from(len).unwrap_or(usize::MAX));
-                file.seek(SeekFrom::Start(offset)).await.map_err(io_err)?;
-                file.write_all(&content[..n]).await.map_err(io_err)?;
-                if let Some(p) = &progress {
-                    p.advance(len);
+                    if let Some(p) = &progress {
+                        p.advance(written);
+                    }
+                    Ok::<_, ClientError>((1usize, received))
                 }
+            })
+            .buffer_unordered(concurrency_or_default(opts.concurrency))
+            .try_collect()
+            .await?;
+        outcome.fetched_blocks = fetched.iter().map(|f| f.0).sum();
+        outcome.fetched_bytes = fetched.iter().map(|f| f.1).sum();
+        outcome.retries = fetcher.counter.get();
+
+        // 5. cut to size, make durable, move into place
+        let p = partial.to_path_buf();
+        blocking(move || {
+            part.set_len(total).map_err(io_at(&p))?;
+            part.sync_all().map_err(io_at(&p))
+        })
+        .await?;
+        tokio::fs::rename(partial, dst).await.map_err(|e| {
+            ClientError::io(
+                format!("cannot move {} to {}", partial.display(), dst.display()),
+                e,
+            )
+        })?;
+        Ok(outcome)
+    }
+
+    /// Copies into the partial file the blocks of `dst` (an older local
+    /// copy) whose hashes the object needs; returns how many blocks and bytes.
+    #[allow(clippy::too_many_arguments)]
+    async fn reuse_local_blocks(
+        &self,
+        fetcher: &Fetcher<'_>,
+        dst: &Path,
+        wanted: &HashSet<&str>,
+        blocks: &[Block],
+        have: &mut [bool],
+        part: &Arc<std::fs::File>,
+        partial: &Path,
+    ) -> Result<(usize, u64), ClientError> {
+        let plan = fetcher.plan;
+        let block_size = plan.hashmap.block_size;
+        let (local, local_len) = match open_for_reading(dst).await {
+            Ok(x) => x,
+            Err(_) => return Ok((0, 0)),
+        };
+        let local_name: Arc<str> = Arc::from(dst.display().to_string());
+        let count = super::hashmap::block_count(local_len, block_size);
+        // hash the local file's blocks, keeping where the wanted ones are
+        let local_hashes: Vec<(String, u64, u64)> = futures::stream::iter(0..count)
+            .map(|i| {
+                let (offset, len) = block_span(i, local_len, block_size);
+                let (file, hasher, name) = (local.clone(), plan.hasher.clone(), local_name.clone());
+                async move {
+                    let n = to_usize(len)?;
+                    blocking(move || {
+                        let mut buf = vec![0u8; n];
+                        read_exact_at(&file, &mut buf, offset)
+                            .map_err(|e| ClientError::io(format!("cannot read {name}"), e))?;
+                        Ok((block_hash(hasher.as_ref(), &buf), offset, len))
+                    })
+                    .await
+                }
+            })
+            .buffered(hashing_parallelism() + 1)
+            .try_collect()
+            .await?;
+        let mut at: HashMap<String, (u64, u64)> = HashMap::new();
+        for (h, offset, len) in local_hashes {
+            if wanted.contains(h.as_str()) {
+                at.entry(h).or_insert((offset, len));
             }
         }
-        drop(fetched);
-        file.set_len(total).await.map_err(io_err)?;
-        file.flush().await.map_err(io_err)?;
-        file.sync_all().await.map_err(io_err)?;
-        drop(file);
+        let copies: Vec<(usize, (u64, u64))> = blocks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !have[*i])
+            .filter_map(|(i, b)| at.get(&b.hash).map(|&src| (i, src)))
+            .collect();
+        let done = AtomicUsize::new(0);
+        let copied: Vec<(usize, u64)> = futures::stream::iter(copies)
+            .map(|(i, (src_offset, src_len))| {
+                let b = &blocks[i];
+                let (local, part, name) = (local.clone(), part.clone(), local_name.clone());
+                let (offset, len) = (b.offset, b.len);
+                let p = partial.to_path_buf();
+                let done = &done;
+                async move {
+                    let data = read_block(&local, src_offset, src_len, &name).await?;
+                    blocking(move || {
+                        write_all_at(&part, &shaped(&data, len)?, offset).map_err(io_at(&p))
+                    })
+                    .await?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                    Ok::<_, ClientError>((i, len))
+                }
+            })
+            .buffer_unordered(hashing_parallelism() + 1)
+            .try_collect()
+            .await?;
+        let mut bytes = 0u64;
+        for (i, len) in &copied {
+            have[*i] = true;
+            bytes += len;
+        }
+        Ok((done.load(Ordering::Relaxed), bytes))
+    }
+
+    /// Bytes `[start, end)` of the object into a new temporary file, renamed
+    /// onto `dst`: the blocks around them fetched whole and verified.
+    #[allow(clippy::too_many_arguments)]
+    async fn download_range_to_file(
+        &self,
+        fetcher: &Fetcher<'_>,
+        start: u64,
+        end: u64,
+        dir: &Path,
+        name: &str,
+        dst: &Path,
+        opts: &DownloadOptions,
+    ) -> Result<DownloadOutcome, ClientError> {
+        let plan = fetcher.plan;
+        let (tmp, file) = TempFile::create(dir, name).await?;
+        let file = Arc::new(file.into_std().await);
+        let tmp_path = tmp.path().to_path_buf();
+        let progress = opts.progress.clone();
+        if let Some(p) = &progress {
+            p.start(Some(end - start));
+        }
+        let mut outcome = plan.outcome(fetcher.counter);
+        outcome.bytes = end - start;
+        let wanted: Vec<(Block, u64, u64)> = plan
+            .blocks()
+            .into_iter()
+            .filter_map(|b| intersect(&b, start, end).map(|(s, e)| (b, s, e)))
+            .collect();
+        let fetched: Vec<(usize, u64)> = futures::stream::iter(wanted)
+            .map(|(b, s, e)| {
+                let (file, progress, p) = (file.clone(), progress.clone(), tmp_path.clone());
+                async move {
+                    if b.hash == plan.empty {
+                        // zeros: the file reads as zeros where nothing is written
+                        if let Some(p) = &progress {
+                            p.advance(e - s);
+                        }
+                        return Ok::<_, ClientError>((0usize, 0u64));
+                    }
+                    let data = fetcher.fetch(b.offset, b.len, &b.hash).await?;
+                    let received = data.len() as u64;
+                    let piece = data.slice(to_usize(s - b.offset)?..to_usize(e - b.offset)?);
+                    blocking(move || write_all_at(&file, &piece, s - start).map_err(io_at(&p)))
+                        .await?;
+                    if let Some(p) = &progress {
+                        p.advance(e - s);
+                    }
+                    Ok((1, received))
+                }
+            })
+            .buffer_unordered(concurrency_or_default(opts.concurrency))
+            .try_collect()
+            .await?;
+        outcome.fetched_blocks = fetched.iter().map(|f| f.0).sum();
+        outcome.fetched_bytes = fetched.iter().map(|f| f.1).sum();
+        outcome.retries = fetcher.counter.get();
+        let p = tmp_path.clone();
+        blocking(move || {
+            file.set_len(end - start).map_err(io_at(&p))?;
+            file.sync_all().map_err(io_at(&p))
+        })
+        .await?;
         rename_into_place(tmp, dst).await?;
         if let Some(p) = &progress {
             p.finish();
@@ -379,10 +812,12 @@ impl PithosClient {
     }
 
     /// Downloads an object by hashmap into a writer, in order (for stdout,
-    /// pipes, or any stream): the same pinned, hash-checked block requests as
-    /// [`download_object`](Self::download_object), with up to `concurrency`
-    /// in flight and written in order. Repeated blocks are written at every
-    /// position; all-zero blocks are not fetched.
+    /// pipes, or any stream): the same pinned, hash-checked, retried block
+    /// requests as [`download_object`](Self::download_object), with up to
+    /// `concurrency` in flight and written in order (memory: one block per
+    /// request in flight). Repeated blocks are written at every position;
+    /// all-zero blocks are not fetched; an empty object writes nothing.
+    /// With `range`, only those bytes are written.
     ///
     /// # Errors
     /// As [`download_object`](Self::download_object); an
@@ -399,79 +834,90 @@ impl PithosClient {
         W: AsyncWrite + Unpin + Send,
     {
         self.object_url(container, object)?;
-        let Some(plan) = self.plan_download(container, object, opts).await? else {
-            return Ok(DownloadOutcome {
-                not_modified: true,
-                ..Default::default()
-            });
+        let counter = RetryCounter::default();
+        let plan = match self
+            .plan_download(container, object, opts, &counter)
+            .await?
+        {
+            Planned::NotModified => {
+                return Ok(DownloadOutcome {
+                    not_modified: true,
+                    ..Default::default()
+                })
+            }
+            Planned::NotPithos => {
+                return self
+                    .download_swift_writer(container, object, writer, opts)
+                    .await
+            }
+            Planned::Manifest => {
+                return self.plain_download(container, object, opts, writer).await;
+            }
+            Planned::Blocks(plan) => plan,
         };
-        if plan.hashmap.info.manifest.is_some() {
-            return self
-                .plain_download(container, object, &plan, opts, writer)
-                .await;
-        }
-        let hm = &plan.hashmap;
+        let fetcher = Fetcher {
+            client: self,
+            container,
+            object,
+            plan: &plan,
+            retries: opts.retries.unwrap_or(DEFAULT_RETRIES),
+            counter: &counter,
+        };
+        let total = plan.hashmap.bytes;
+        let (start, end) = match opts.range {
+            Some(r) => resolve_range(r, total)?,
+            None => (0, total),
+        };
         let progress = opts.progress.clone();
         if let Some(p) = &progress {
-            p.start(Some(hm.bytes));
+            p.start(Some(end - start));
         }
-        let mut outcome = DownloadOutcome {
-            bytes: hm.bytes,
-            blocks: hm.blocks().count(),
-            object_hash: Some(plan.object_hash.clone()),
-            version: plan.pin.version,
-            info: hm.info.clone(),
-            ..Default::default()
-        };
-        let total = hm.bytes;
-        let pin = &plan.pin;
-        let hasher = &plan.hasher;
-        let empty = plan.empty.as_str();
-        let blocks: Vec<(u64, u64, String)> = hm
+        let mut outcome = plan.outcome(&counter);
+        outcome.bytes = end - start;
+        let wanted: Vec<(Block, u64, u64)> = plan
             .blocks()
-            .map(|b| (b.offset, b.len, b.hash.to_ascii_lowercase()))
+            .into_iter()
+            .filter_map(|b| intersect(&b, start, end).map(|(s, e)| (b, s, e)))
             .collect();
-        let mut stream = futures::stream::iter(blocks)
-            .map(|(offset, len, hash)| async move {
-                if hash == empty {
-                    let zeros = vec![0u8; usize::try_from(len).unwrap_or(0)];
-                    return Ok::<_, ClientError>((Bytes::from(zeros), false));
-                }
-                let data = self
-                    .fetch_block(
-                        container,
-                        object,
-                        pin,
-                        hasher.clone(),
-                        total,
-                        offset,
-                        len,
-                        &hash,
-                    )
-                    .await?;
-                Ok((data, true))
+        let empty = plan.empty.as_str();
+        let fetcher = &fetcher;
+        let mut stream = futures::stream::iter(wanted)
+            .map(|(b, s, e)| async move {
+                let data = if b.hash == empty {
+                    Bytes::from(vec![0u8; to_usize(b.len)?])
+                } else {
+                    fetcher.fetch(b.offset, b.len, &b.hash).await?
+                };
+                let fetched = b.hash != empty;
+                let piece = data.slice(to_usize(s - b.offset)?..to_usize(e - b.offset)?);
+                Ok::<_, ClientError>((piece, fetched.then_some(data.len() as u64)))
             })
-            .buffered(opts.concurrency.max(1));
-        while let Some((data, fetched)) = stream.try_next().await? {
-            if fetched {
-                outcome.fetched_blocks += 1;
-                outcome.fetched_bytes += data.len() as u64;
+            .buffered(concurrency_or_default(opts.concurrency));
+        let result = async {
+            while let Some((piece, fetched)) = stream.try_next().await? {
+                if let Some(n) = fetched {
+                    outcome.fetched_blocks += 1;
+                    outcome.fetched_bytes += n;
+                }
+                writer
+                    .write_all(&piece)
+                    .await
+                    .map_err(|e| ClientError::io("cannot write the download", e))?;
+                if let Some(p) = &progress {
+                    p.advance(piece.len() as u64);
+                }
             }
             writer
-                .write_all(&data)
+                .flush()
                 .await
-                .map_err(|e| ClientError::io("cannot write the download", e))?;
-            if let Some(p) = &progress {
-                p.advance(data.len() as u64);
-            }
+                .map_err(|e| ClientError::io("cannot write the download", e))
         }
-        writer
-            .flush()
-            .await
-            .map_err(|e| ClientError::io("cannot write the download", e))?;
+        .await;
         if let Some(p) = &progress {
             p.finish();
         }
+        result?;
+        outcome.retries = counter.get();
         Ok(outcome)
     }
 
@@ -480,7 +926,6 @@ impl PithosClient {
         &self,
         container: &str,
         object: &str,
-        plan: &Plan,
         opts: &DownloadOptions,
         out: &mut W,
     ) -> Result<DownloadOutcome, ClientError>
@@ -489,6 +934,9 @@ impl PithosClient {
     {
         let gopts = GetObjectOptions {
             version: opts.version,
+            range: opts
+                .range
+                .map(|r| r.to_string().trim_start_matches("bytes=").to_string()),
             ..Default::default()
         };
         let mut d = self.get_object(container, object, &gopts).await?;
@@ -496,37 +944,90 @@ impl PithosClient {
             p.start(d.info.bytes);
         }
         let mut bytes = 0u64;
-        while let Some(chunk) = d.stream.try_next().await? {
-            out.write_all(&chunk)
-                .await
-                .map_err(|e| ClientError::io("cannot write the download", e))?;
-            bytes += chunk.len() as u64;
-            if let Some(p) = &opts.progress {
-                p.advance(chunk.len() as u64);
+        let result = async {
+            while let Some(chunk) = d.stream.try_next().await? {
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| ClientError::io("cannot write the download", e))?;
+                bytes += chunk.len() as u64;
+                if let Some(p) = &opts.progress {
+                    p.advance(chunk.len() as u64);
+                }
             }
+            out.flush()
+                .await
+                .map_err(|e| ClientError::io("cannot write the download", e))
         }
-        out.flush()
-            .await
-            .map_err(|e| ClientError::io("cannot write the download", e))?;
+        .await;
         if let Some(p) = &opts.progress {
             p.finish();
         }
+        result?;
         Ok(DownloadOutcome {
             bytes,
             version: d.info.version,
             info: d.info,
-            object_hash: None,
-            blocks: plan.hashmap.blocks().count(),
             ..Default::default()
         })
     }
+
+    fn swift_read_options(opts: &DownloadOptions) -> swift::DownloadOptions {
+        let mut read = swift::ReadOptions {
+            range: opts.range,
+            if_match: opts.conditions.if_match.clone(),
+            if_none_match: opts.conditions.if_none_match.clone(),
+            ..Default::default()
+        };
+        read.query.push_opt("version", opts.version);
+        swift::DownloadOptions {
+            read,
+            progress: opts.progress.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// A store that is not Pithos: the plain Swift download (MD5-verified).
+    async fn download_swift_file(
+        &self,
+        container: &str,
+        object: &str,
+        dst: &Path,
+        opts: &DownloadOptions,
+    ) -> Result<DownloadOutcome, ClientError> {
+        let report = self
+            .storage()
+            .download_object(container, object, dst, &Self::swift_read_options(opts))
+            .await?;
+        Ok(swift_outcome(&report))
+    }
+
+    async fn download_swift_writer<W>(
+        &self,
+        container: &str,
+        object: &str,
+        writer: &mut W,
+        opts: &DownloadOptions,
+    ) -> Result<DownloadOutcome, ClientError>
+    where
+        W: AsyncWrite + Unpin + Send,
+    {
+        let report = self
+            .storage()
+            .download_object_to_writer(container, object, writer, &Self::swift_read_options(opts))
+            .await?;
+        Ok(swift_outcome(&report))
+    }
 }
 
-async fn read_local(f: &mut tokio::fs::File, offset: u64, len: u64) -> Option<Vec<u8>> {
-    f.seek(SeekFrom::Start(offset)).await.ok()?;
-    let mut buf = vec![0u8; usize::try_from(len).ok()?];
-    let n = read_full(f, &mut buf).await.ok()?;
-    (n == buf.len()).then_some(buf)
+fn swift_outcome(report: &swift::DownloadReport) -> DownloadOutcome {
+    let info = ObjectInfo::try_from(&report.info.headers).unwrap_or_default();
+    DownloadOutcome {
+        bytes: report.bytes,
+        fetched_bytes: report.bytes,
+        version: info.version,
+        info,
+        ..Default::default()
+    }
 }
 
 async fn rename_into_place(tmp: TempFile, dst: &Path) -> Result<(), ClientError> {
@@ -538,4 +1039,51 @@ async fn rename_into_place(tmp: TempFile, dst: &Path) -> Result<(), ClientError>
     })?;
     tmp.keep();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_resolve_inside_the_object() {
+        let span = |start, end| ByteRange::Span { start, end };
+        assert_eq!(resolve_range(span(2, 7), 11).ok(), Some((2, 8)));
+        assert_eq!(resolve_range(span(2, 70), 11).ok(), Some((2, 11)));
+        assert_eq!(resolve_range(ByteRange::From(10), 11).ok(), Some((10, 11)));
+        assert_eq!(resolve_range(ByteRange::Last(3), 11).ok(), Some((8, 11)));
+        assert_eq!(resolve_range(ByteRange::Last(30), 11).ok(), Some((0, 11)));
+        assert_eq!(resolve_range(ByteRange::Last(3), 0).ok(), Some((0, 0)));
+        let err = resolve_range(ByteRange::From(11), 11).err();
+        assert_eq!(
+            err.map(|e| (e.kind, e.status)),
+            Some((ErrorKind::InvalidArgument, 416))
+        );
+        assert!(resolve_range(span(5, 2), 11).is_err());
+    }
+
+    #[test]
+    fn intersections() {
+        let b = Block {
+            offset: 4,
+            len: 4,
+            hash: String::new(),
+        };
+        assert_eq!(intersect(&b, 2, 8), Some((4, 8)));
+        assert_eq!(intersect(&b, 5, 6), Some((5, 6)));
+        assert_eq!(intersect(&b, 8, 9), None);
+        assert_eq!(intersect(&b, 0, 4), None);
+    }
+
+    #[test]
+    fn shaped_pads_or_keeps() {
+        let data = Bytes::from_static(b"abc\0");
+        assert_eq!(shaped(&data, 4).ok(), Some(data.clone()));
+        assert_eq!(shaped(&data, 3).ok(), Some(Bytes::from_static(b"abc")));
+        assert_eq!(
+            shaped(&data, 6).ok(),
+            Some(Bytes::from_static(b"abc\0\0\0"))
+        );
+        assert!(shaped(&data, 2).is_err());
+    }
 }

@@ -33,6 +33,8 @@ mod download;
 pub mod hashmap;
 mod objects;
 mod sharing;
+mod sync;
+mod transfer;
 mod types;
 mod upload;
 
@@ -47,19 +49,24 @@ pub use containers::{
     ContainerInfoOptions, ContainerUpdate, CreateContainerOptions, CreateOutcome,
     DeleteContainerOptions, ListObjectsOptions,
 };
-pub use download::{DownloadOptions, DownloadOutcome};
+pub use download::{DownloadOptions, DownloadOutcome, PARTIAL_SUFFIX};
 pub use hashmap::Hashmap;
+pub use kamaki_openstack::storage::ByteRange;
 pub use kamaki_openstack::storage::Listing;
 pub use objects::{
     CopyOptions, DeleteObjectOptions, GetObjectOptions, HashmapOptions, ObjectDownload,
     ObjectInfoOptions, ObjectUpdate, Preconditions, PutObjectOptions,
 };
 pub use sharing::Sharing;
+pub use sync::{SyncAction, SyncEntry, SyncObserver, SyncOptions, SyncReport};
+pub use transfer::{hash_file, LocalHashmap, DEFAULT_CONCURRENCY, DEFAULT_RETRIES};
 pub use types::{
     AccountInfo, ContainerEntry, ContainerInfo, ContainerPolicy, Meta, ObjectEntry, ObjectInfo,
     ObjectListItem, ObjectVersion, ObjectWritten, SharingAccount, Versioning,
 };
-pub use upload::{AppendOptions, UploadOptions, UploadOutcome, UploadSource};
+pub use upload::{
+    AppendOptions, UploadMode, UploadOptions, UploadOutcome, UploadSource, DEFAULT_SEGMENT_SIZE,
+};
 
 /// The Pithos client: a Swift [`StorageClient`] plus the Pithos extensions.
 ///

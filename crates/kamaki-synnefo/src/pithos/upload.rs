@@ -1,5 +1,14 @@
 //! Upload by hashmap (`spec/storage-pithos.md` §10.4) and the data updates
 //! through POST: append, overwrite, truncate (§6.5).
+//!
+//! The upload engine reads its source once, hashing blocks on all cores
+//! (a stream is spooled to a temporary file on the way), asks the server
+//! which blocks it lacks with the hashmap `PUT`, sends only those with
+//! bounded concurrency (each retried on transient failures), and repeats
+//! the `PUT`. Memory stays flat: a few blocks per core and one per block
+//! request in flight, whatever the size. A container that is not Pithos
+//! (no `X-Container-Block-Hash`, e.g. plain Swift) gets a plain `PUT`, or
+//! static large object segments for large files.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -12,19 +21,29 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
-use kamaki_core::{Body, ClientError, ErrorKind, Method};
+use kamaki_core::{Body, ClientError, ErrorKind, HeaderMap, HeaderValue, Method};
+use kamaki_openstack::storage as swift;
 use serde::Serialize;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::containers::ContainerInfoOptions;
 use super::hashmap::{block_hash, block_hasher, block_span, merkle_root, BlockHasher};
 use super::objects::{sharing_header, source_path};
 use super::sharing::Sharing;
+use super::transfer::{
+    blocking, concurrency_or_default, hash_bytes, hash_file_blocks, hashing_parallelism,
+    is_transient, open_for_reading, read_block, retrying, to_usize, write_all_at, RetryCounter,
+    DEFAULT_RETRIES,
+};
 use super::types::{header_table, Meta, ObjectWritten};
 use super::{
     encoded_header, encoded_header_opt, meta_headers, public_header, PithosClient, ProgressField,
     SharedProgress,
 };
+
+/// Files larger than this go to a non-Pithos store as static large object
+/// segments of this size, unless [`UploadOptions::segment_size`] says otherwise.
+pub const DEFAULT_SEGMENT_SIZE: u64 = 1024 * 1024 * 1024;
 
 /// Where upload data comes from.
 pub struct UploadSource(Source);
@@ -125,11 +144,17 @@ pub struct UploadOptions {
     pub block_size: Option<u64>,
     /// The container's block hash algorithm, when known.
     pub block_hash: Option<String>,
-    /// Missing blocks sent at once (default 1: sequential).
+    /// Missing blocks sent at once (0 = the default, 5, like kamaki's CLI).
     pub concurrency: usize,
     /// How many times the hashmap PUT may answer 409 before giving up
     /// (default 3).
     pub max_rounds: u32,
+    /// How many times one failed request (no answer, timeout, 5xx, a block
+    /// stored with another hash) is sent again (default 5).
+    pub retries: Option<u32>,
+    /// On a store that is not Pithos: files larger than this are uploaded
+    /// as static large object segments of this size (default 1 GiB).
+    pub segment_size: Option<u64>,
     /// Where a reader source is spooled (default: the system temp dir).
     pub spool_dir: Option<PathBuf>,
     /// Progress of hashing, in bytes.
@@ -153,6 +178,8 @@ impl fmt::Debug for UploadOptions {
             .field("block_hash", &self.block_hash)
             .field("concurrency", &self.concurrency)
             .field("max_rounds", &self.max_rounds)
+            .field("retries", &self.retries)
+            .field("segment_size", &self.segment_size)
             .field("spool_dir", &self.spool_dir)
             .field("hash_progress", &ProgressField(&self.hash_progress))
             .field("upload_progress", &ProgressField(&self.upload_progress))
@@ -179,6 +206,27 @@ pub struct UploadOutcome {
     pub uploaded_bytes: u64,
     /// Headers of the final PUT (lower-case names, values decoded).
     pub headers: std::collections::BTreeMap<String, String>,
+    /// How the object was written.
+    pub mode: UploadMode,
+    /// Requests sent again after a transient failure.
+    pub retries: u32,
+}
+
+/// How [`PithosClient::upload_object`] wrote an object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadMode {
+    /// By hashmap: only the blocks the server lacked were sent.
+    #[default]
+    Hashmap,
+    /// A plain `PUT` of the whole content (the container is not Pithos).
+    Plain,
+    /// A static large object of this many segments (the container is not
+    /// Pithos and the file is larger than the segment size).
+    Segmented {
+        /// Number of segments.
+        segments: usize,
+    },
 }
 
 /// Options of [`PithosClient::append_object`] and [`PithosClient::overwrite_object`].
@@ -339,135 +387,240 @@ impl ChunkReader {
     }
 }
 
-fn to_usize(n: u64) -> Result<usize, ClientError> {
-    usize::try_from(n)
-        .map_err(|_| ClientError::invalid_argument(format!("block size {n} is too large")))
-}
-
-async fn hash_blocking(hasher: Arc<dyn BlockHasher>, block: Bytes) -> Result<String, ClientError> {
-    tokio::task::spawn_blocking(move || block_hash(hasher.as_ref(), &block))
-        .await
-        .map_err(|e| ClientError::new(ErrorKind::Io, format!("hashing failed: {e}")))
-}
-
-/// Where the blocks of a hashed source are read again from.
-enum BlockStore {
+/// Where the blocks of a hashed source are read again from to be sent.
+pub(crate) enum BlockStore {
+    /// A file (the source itself, or the spool of a stream), read in place.
     File {
-        path: PathBuf,
+        file: Arc<std::fs::File>,
+        what: Arc<str>,
         _spool: Option<TempFile>,
     },
+    /// Data in memory.
     Memory(Bytes),
 }
 
 impl BlockStore {
-    fn body(&self, offset: u64, len: u64) -> Body {
+    async fn block(&self, offset: u64, len: u64) -> Result<Bytes, ClientError> {
         match self {
-            BlockStore::File { path, .. } => Body::file_slice(path.clone(), offset, Some(len)),
+            BlockStore::File { file, what, .. } => read_block(file, offset, len, what).await,
             BlockStore::Memory(b) => {
-                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
-                let end = usize::try_from(offset + len)
-                    .unwrap_or(usize::MAX)
-                    .min(b.len());
-                Body::from_bytes(b.slice(start..end))
+                let start = to_usize(offset)?;
+                let end = to_usize(offset + len)?;
+                if end > b.len() {
+                    return Err(ClientError::invalid_argument(format!(
+                        "block {offset}+{len} is past the end of the data"
+                    )));
+                }
+                Ok(b.slice(start..end))
             }
         }
     }
 }
 
-struct Hashed {
-    size: u64,
-    hashes: Vec<String>,
-    store: BlockStore,
+/// A source read and hashed: its size, block hashes, and where the blocks
+/// are read again from.
+pub(crate) struct Hashed {
+    pub(crate) size: u64,
+    pub(crate) hashes: Vec<String>,
+    pub(crate) store: BlockStore,
 }
 
-/// Reads the source once, block by block, hashing each block (and spooling
-/// a reader source to a temporary file).
+impl Hashed {
+    /// A local file whose blocks were hashed already.
+    pub(crate) fn file(
+        file: Arc<std::fs::File>,
+        path: &Path,
+        size: u64,
+        hashes: Vec<String>,
+    ) -> Self {
+        Hashed {
+            size,
+            hashes,
+            store: BlockStore::File {
+                file,
+                what: Arc::from(path.display().to_string()),
+                _spool: None,
+            },
+        }
+    }
+}
+
+/// Reads the source once and hashes its blocks on all cores. A file is
+/// read in place (each block by a positional read on a worker thread);
+/// a reader is spooled to a temporary file on the way, so that the blocks
+/// the server lacks can be sent without holding the stream in memory.
 async fn hash_source(
     source: UploadSource,
     block_size: u64,
     hasher: Arc<dyn BlockHasher>,
     opts: &UploadOptions,
 ) -> Result<Hashed, ClientError> {
-    let bs = to_usize(block_size)?;
     let progress = opts.hash_progress.clone();
-    let (store, expected, mut reader, mut spool) = match source.0 {
-        Source::Bytes(b) => {
-            let len = b.len() as u64;
-            let reader = ChunkReader::Memory {
-                data: b.clone(),
-                pos: 0,
-            };
-            (BlockStore::Memory(b), Some(len), reader, None)
+    let result = match source.0 {
+        Source::Bytes(data) => {
+            if let Some(p) = &progress {
+                p.start(Some(data.len() as u64));
+            }
+            hash_memory(data, block_size, hasher, progress.as_ref()).await
         }
-        Source::Path(p) => {
-            let (reader, len) = ChunkReader::open(Source::Path(p.clone())).await?;
-            (
-                BlockStore::File {
-                    path: p,
+        Source::Path(path) => {
+            let (file, size) = open_for_reading(&path).await?;
+            if let Some(p) = &progress {
+                p.start(Some(size));
+            }
+            let what: Arc<str> = Arc::from(path.display().to_string());
+            let hashes = hash_file_blocks(
+                file.clone(),
+                size,
+                block_size,
+                hasher,
+                progress.as_ref(),
+                what.clone(),
+            )
+            .await?;
+            let now = open_for_reading(&path).await?.1;
+            if now != size {
+                return Err(ClientError::new(
+                    ErrorKind::Io,
+                    format!("{what} changed while being read: it had {size} bytes, now {now}"),
+                ));
+            }
+            Ok(Hashed {
+                size,
+                hashes,
+                store: BlockStore::File {
+                    file,
+                    what,
                     _spool: None,
                 },
-                len,
-                reader,
-                None,
-            )
+            })
         }
         Source::Reader { reader, size } => {
-            let dir = opts.spool_dir.clone().unwrap_or_else(std::env::temp_dir);
-            let (tmp, file) = TempFile::create(&dir, "kamaki-upload").await?;
-            let path = tmp.path().to_path_buf();
-            (
-                BlockStore::File {
-                    path,
-                    _spool: Some(tmp),
-                },
-                size,
-                ChunkReader::Stream(reader),
-                Some(file),
-            )
+            if let Some(p) = &progress {
+                p.start(size);
+            }
+            let hashed = hash_stream(reader, block_size, hasher, opts, progress.as_ref()).await?;
+            if let Some(want) = size {
+                if want != hashed.size {
+                    return Err(ClientError::new(
+                        ErrorKind::Io,
+                        format!(
+                            "The upload source gave {} bytes, expected {want}",
+                            hashed.size
+                        ),
+                    ));
+                }
+            }
+            Ok(hashed)
         }
     };
     if let Some(p) = &progress {
-        p.start(expected);
-    }
-    let mut hashes = Vec::new();
-    let mut size: u64 = 0;
-    while let Some(block) = reader.next(bs).await? {
-        size += block.len() as u64;
-        if let Some(f) = spool.as_mut() {
-            f.write_all(&block)
-                .await
-                .map_err(|e| ClientError::io("cannot write the spool file", e))?;
-        }
-        let n = block.len() as u64;
-        hashes.push(hash_blocking(hasher.clone(), block).await?);
-        if let Some(p) = &progress {
-            p.advance(n);
-        }
-    }
-    if let Some(mut f) = spool.take() {
-        f.flush()
-            .await
-            .map_err(|e| ClientError::io("cannot write the spool file", e))?;
-    }
-    if let Some(p) = &progress {
         p.finish();
     }
-    if let Some(want) = expected {
-        if want != size {
-            let msg = match &store {
-                BlockStore::File { path, _spool: None } => format!(
-                    "{} changed while being read: expected {want} bytes, read {size}",
-                    path.display()
-                ),
-                _ => format!("The upload source gave {size} bytes, expected {want}"),
-            };
-            return Err(ClientError::new(ErrorKind::Io, msg));
-        }
-    }
+    result
+}
+
+async fn hash_memory(
+    data: Bytes,
+    block_size: u64,
+    hasher: Arc<dyn BlockHasher>,
+    progress: Option<&SharedProgress>,
+) -> Result<Hashed, ClientError> {
+    let bs = to_usize(block_size)?;
+    let size = data.len() as u64;
+    let blocks: Vec<Bytes> = (0..data.len())
+        .step_by(bs.max(1))
+        .map(|start| data.slice(start..(start + bs).min(data.len())))
+        .collect();
+    let hashes = futures::stream::iter(blocks)
+        .map(|block| {
+            let hasher = hasher.clone();
+            async move {
+                let len = block.len() as u64;
+                Ok::<_, ClientError>((hash_bytes(hasher, block).await?, len))
+            }
+        })
+        .buffered(hashing_parallelism() + 1)
+        .map_ok(|(h, len)| {
+            if let Some(p) = progress {
+                p.advance(len);
+            }
+            h
+        })
+        .try_collect()
+        .await?;
     Ok(Hashed {
         size,
         hashes,
-        store,
+        store: BlockStore::Memory(data),
+    })
+}
+
+async fn hash_stream(
+    reader: Pin<Box<dyn AsyncRead + Send>>,
+    block_size: u64,
+    hasher: Arc<dyn BlockHasher>,
+    opts: &UploadOptions,
+    progress: Option<&SharedProgress>,
+) -> Result<Hashed, ClientError> {
+    let bs = to_usize(block_size)?;
+    let dir = opts.spool_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let (tmp, file) = TempFile::create(&dir, "kamaki-upload").await?;
+    let spool = Arc::new(file.into_std().await);
+    let what: Arc<str> = Arc::from(format!("the spool file {}", tmp.path().display()));
+
+    // one block at a time from the reader; spooling and hashing in parallel
+    let blocks = futures::stream::try_unfold((reader, 0u64, false), move |state| async move {
+        let (mut reader, offset, ended) = state;
+        if ended {
+            return Ok(None);
+        }
+        let mut buf = vec![0u8; bs];
+        let n = read_full(&mut reader, &mut buf)
+            .await
+            .map_err(|e| ClientError::io("cannot read the upload source", e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.truncate(n);
+        let next = (reader, offset + n as u64, n < bs);
+        Ok::<_, ClientError>(Some(((offset, Bytes::from(buf)), next)))
+    });
+    let mut size = 0u64;
+    let hashes: Vec<String> = blocks
+        .map_ok(|(offset, block)| {
+            let spool = spool.clone();
+            let hasher = hasher.clone();
+            let what = what.clone();
+            async move {
+                let len = block.len() as u64;
+                let hash = blocking(move || {
+                    write_all_at(&spool, &block, offset)
+                        .map_err(|e| ClientError::io(format!("cannot write {what}"), e))?;
+                    Ok(block_hash(hasher.as_ref(), &block))
+                })
+                .await?;
+                Ok((hash, len))
+            }
+        })
+        .try_buffered(hashing_parallelism() + 1)
+        .map_ok(|(hash, len)| {
+            size += len;
+            if let Some(p) = progress {
+                p.advance(len);
+            }
+            hash
+        })
+        .try_collect()
+        .await?;
+    Ok(Hashed {
+        size,
+        hashes,
+        store: BlockStore::File {
+            file: spool,
+            what,
+            _spool: Some(tmp),
+        },
     })
 }
 
@@ -482,19 +635,36 @@ enum PutOutcome {
     Missing(Vec<String>),
 }
 
+/// What the container says about blocks: its block size and hash
+/// algorithm, or `None` when it is not a Pithos container.
+pub(crate) type BlockParams = Option<(u64, Arc<dyn BlockHasher>)>;
+
 impl PithosClient {
     /// Uploads an object by hashmap (§10.4), sending only the blocks the
     /// server lacks:
     /// 1. `HEAD /{account}/{container}` for the block size and algorithm
     ///    (skipped when both are in `opts`);
-    /// 2. the source is read once, block by block, and hashed (a reader is
-    ///    spooled to a temporary file; nothing is held whole in memory);
+    /// 2. the source is read once and its blocks hashed on all cores (a file
+    ///    is read in place, a reader is spooled to a temporary file; memory
+    ///    stays flat whatever the size);
     /// 3. `PUT /{account}/{container}/{object}?hashmap&format=json` with
     ///    `{"bytes": N, "hashes": [...]}`: 201 done, or 409 with the hashes
     ///    the server lacks;
-    /// 4. each missing block: `POST /{account}/{container}?update&format=json`
+    /// 4. each missing block, `concurrency` at a time (default 5):
+    ///    `POST /{account}/{container}?update&format=json`
     ///    (`application/octet-stream`, 202 with its hash, checked);
     /// 5. the same PUT again (every header repeated), up to `max_rounds` times.
+    ///
+    /// Every request is sent again (up to `retries` times, with growing
+    /// pauses) when no answer comes, the connection drops, or the server
+    /// answers 5xx, 408 or 429; a block the server stored under another
+    /// hash is sent again too.
+    ///
+    /// A container without `X-Container-Block-Hash` is not Pithos (plain
+    /// Swift): the object is written with a plain `PUT` instead, or for a
+    /// file larger than `segment_size` as a static large object (segments
+    /// in `{container}_segments`, then the manifest). Sharing and public
+    /// settings need Pithos and are not applied there.
     ///
     /// To upload into another account, use [`for_account`](Self::for_account):
     /// every request, block uploads included, goes to that account.
@@ -504,7 +674,8 @@ impl PithosClient {
     /// invalid names or an unsupported block hash; an
     /// [`Io`](kamaki_core::ErrorKind::Io) error when the source cannot be read
     /// or changes while read; a [`ClientError`] with the server's status
-    /// (403, 404 container, 411, 412 `if_not_exist`/`if_match`, 413 quota);
+    /// (403, 404 container, 411, 412 `if_not_exist`/`if_match`, 413 quota),
+    /// after the retries for transient ones;
     /// a decode error when a block's returned hash differs or blocks are
     /// still missing after `max_rounds` PUTs (status 409).
     pub async fn upload_object(
@@ -515,23 +686,43 @@ impl PithosClient {
         opts: &UploadOptions,
     ) -> Result<UploadOutcome, ClientError> {
         self.object_url(container, object)?;
+        let counter = RetryCounter::default();
+        let Some((block_size, hasher)) = self.block_params(container, opts, &counter).await? else {
+            return self.upload_plain(container, object, source, opts).await;
+        };
+        let hashed = hash_source(source, block_size, hasher.clone(), opts).await?;
+        self.upload_hashed(
+            container, object, &hashed, block_size, hasher, opts, &counter,
+        )
+        .await
+    }
+
+    /// The container's block size and algorithm (from `opts` when both are
+    /// given, else from a HEAD), or `None` for a container that is not Pithos.
+    pub(crate) async fn block_params(
+        &self,
+        container: &str,
+        opts: &UploadOptions,
+        counter: &RetryCounter,
+    ) -> Result<BlockParams, ClientError> {
         let (block_size, algorithm) = match (opts.block_size, opts.block_hash.as_deref()) {
             (Some(bs), Some(h)) => (bs, h.to_string()),
             _ => {
-                let info = self
-                    .get_container_info(container, &ContainerInfoOptions::default())
-                    .await?;
+                let retries = opts.retries.unwrap_or(DEFAULT_RETRIES);
+                let head = ContainerInfoOptions::default();
+                let info = retrying(retries, counter, is_transient, || {
+                    self.get_container_info(container, &head)
+                })
+                .await?;
+                let Some(h) = opts.block_hash.clone().or(info.block_hash) else {
+                    return Ok(None);
+                };
                 let bs = opts.block_size.or(info.block_size).ok_or_else(|| {
                     ClientError::new(
                         ErrorKind::Decode,
                         format!("Container {container} did not report X-Container-Block-Size"),
                     )
                 })?;
-                let h = opts
-                    .block_hash
-                    .clone()
-                    .or(info.block_hash)
-                    .unwrap_or_else(|| "sha256".to_string());
                 (bs, h)
             }
         };
@@ -541,8 +732,22 @@ impl PithosClient {
                 format!("Container {container} has a block size of 0"),
             ));
         }
-        let hasher = block_hasher(&algorithm)?;
-        let hashed = hash_source(source, block_size, hasher.clone(), opts).await?;
+        Ok(Some((block_size, block_hasher(&algorithm)?)))
+    }
+
+    /// Steps 3–5 of [`upload_object`](Self::upload_object) for a source
+    /// already hashed.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn upload_hashed(
+        &self,
+        container: &str,
+        object: &str,
+        hashed: &Hashed,
+        block_size: u64,
+        hasher: Arc<dyn BlockHasher>,
+        opts: &UploadOptions,
+        counter: &RetryCounter,
+    ) -> Result<UploadOutcome, ClientError> {
         let object_hash = merkle_root(hasher.as_ref(), &hashed.hashes)?;
         let body = serde_json::to_vec(&HashmapBody {
             bytes: hashed.size,
@@ -550,6 +755,8 @@ impl PithosClient {
         })
         .map_err(|e| ClientError::invalid_argument(format!("cannot encode the hashmap: {e}")))?;
         let body = Bytes::from(body);
+        let retries = opts.retries.unwrap_or(DEFAULT_RETRIES);
+        let concurrency = concurrency_or_default(opts.concurrency);
 
         // where each distinct block is found in the source
         let mut located: HashMap<&str, (u64, u64)> = HashMap::new();
@@ -569,10 +776,20 @@ impl PithosClient {
         let mut round = 0u32;
         let mut progress_started = false;
         loop {
-            match self
-                .put_hashmap(container, object, body.clone(), opts)
-                .await?
-            {
+            let put = retrying(retries, counter, is_transient, || {
+                self.put_hashmap(container, object, body.clone(), opts)
+            })
+            .await;
+            let put = match put {
+                Ok(p) => p,
+                Err(e) => {
+                    if let (Some(p), true) = (&opts.upload_progress, progress_started) {
+                        p.finish();
+                    }
+                    return Err(e);
+                }
+            };
+            match put {
                 PutOutcome::Created(headers) => {
                     if let (Some(p), true) = (&opts.upload_progress, progress_started) {
                         p.finish();
@@ -587,6 +804,8 @@ impl PithosClient {
                         uploaded_blocks,
                         uploaded_bytes,
                         headers: header_table(&headers),
+                        mode: UploadMode::Hashmap,
+                        retries: counter.get(),
                     });
                 }
                 PutOutcome::Missing(missing) => {
@@ -624,38 +843,79 @@ impl PithosClient {
                             progress_started = true;
                         }
                     }
-                    let store = &hashed.store;
-                    let progress = opts.upload_progress.clone();
-                    let sent: Vec<u64> = futures::stream::iter(todo)
-                        .map(|(h, offset, len)| {
-                            let progress = progress.clone();
-                            async move {
-                                let got = self
-                                    .upload_blocks(container, store.body(offset, len))
-                                    .await?;
-                                if got.first().map(String::as_str) != Some(h.as_str()) {
-                                    return Err(ClientError::new(
-                                        ErrorKind::Decode,
-                                        format!(
-                                            "Block at offset {offset} of {object}: the server stored {:?}, expected {h} (did the source change?)",
-                                            got.first().map(String::as_str).unwrap_or("nothing")
-                                        ),
-                                    ));
-                                }
-                                if let Some(p) = &progress {
-                                    p.advance(len);
-                                }
-                                Ok::<u64, ClientError>(len)
+                    let sent = self
+                        .send_blocks(
+                            container,
+                            object,
+                            &hashed.store,
+                            todo,
+                            concurrency,
+                            retries,
+                            opts,
+                            counter,
+                        )
+                        .await;
+                    let sent = match sent {
+                        Ok(s) => s,
+                        Err(e) => {
+                            if let Some(p) = &opts.upload_progress {
+                                p.finish();
                             }
-                        })
-                        .buffer_unordered(opts.concurrency.max(1))
-                        .try_collect()
-                        .await?;
-                    uploaded_blocks += sent.len();
-                    uploaded_bytes += sent.iter().sum::<u64>();
+                            return Err(e);
+                        }
+                    };
+                    uploaded_blocks += sent.0;
+                    uploaded_bytes += sent.1;
                 }
             }
         }
+    }
+
+    /// Sends blocks `concurrency` at a time, each read from `store` and
+    /// retried on transient failures; returns how many blocks and bytes.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_blocks(
+        &self,
+        container: &str,
+        object: &str,
+        store: &BlockStore,
+        todo: Vec<(String, u64, u64)>,
+        concurrency: usize,
+        retries: u32,
+        opts: &UploadOptions,
+        counter: &RetryCounter,
+    ) -> Result<(usize, u64), ClientError> {
+        let progress = opts.upload_progress.clone();
+        let sent: Vec<u64> = futures::stream::iter(todo)
+            .map(|(h, offset, len)| {
+                let progress = progress.clone();
+                async move {
+                    let retryable = |e: &ClientError| is_transient(e) || e.kind == ErrorKind::Decode;
+                    retrying(retries, counter, retryable, || async {
+                        let data = store.block(offset, len).await?;
+                        let got = self.upload_blocks(container, Body::from_bytes(data)).await?;
+                        if got.first().map(String::as_str) != Some(h.as_str()) {
+                            return Err(ClientError::new(
+                                ErrorKind::Decode,
+                                format!(
+                                    "Block at offset {offset} of {object}: the server stored {:?}, expected {h} (did the source change?)",
+                                    got.first().map(String::as_str).unwrap_or("nothing")
+                                ),
+                            ));
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                    if let Some(p) = &progress {
+                        p.advance(len);
+                    }
+                    Ok::<u64, ClientError>(len)
+                }
+            })
+            .buffer_unordered(concurrency)
+            .try_collect()
+            .await?;
+        Ok((sent.len(), sent.iter().sum()))
     }
 
     async fn put_hashmap(
@@ -703,6 +963,145 @@ impl PithosClient {
         Ok(PutOutcome::Missing(missing))
     }
 
+    /// The upload on a store that is not Pithos: a plain `PUT`, or SLO
+    /// segments for a file larger than the segment size.
+    async fn upload_plain(
+        &self,
+        container: &str,
+        object: &str,
+        source: UploadSource,
+        opts: &UploadOptions,
+    ) -> Result<UploadOutcome, ClientError> {
+        if opts.sharing.is_some() || opts.public.is_some() {
+            tracing::warn!(
+                container,
+                "not a Pithos container: sharing and public settings are not applied"
+            );
+        }
+        let storage = self.storage();
+        let segment_size = opts.segment_size.unwrap_or(DEFAULT_SEGMENT_SIZE).max(1);
+        let retries = opts.retries.unwrap_or(DEFAULT_RETRIES);
+        let counter = RetryCounter::default();
+        let mut headers = HeaderMap::new();
+        if let Some(m) = &opts.if_match {
+            insert_header(&mut headers, "if-match", m)?;
+        }
+        let put_opts = swift::PutOptions {
+            content_type: opts.content_type.clone(),
+            content_encoding: opts.content_encoding.clone(),
+            content_disposition: opts.content_disposition.clone(),
+            meta: opts.meta.clone(),
+            if_none_match: opts.if_not_exist.then(|| "*".to_string()),
+            progress: opts.upload_progress.clone(),
+            headers,
+            ..Default::default()
+        };
+        let (result, mode) = match source.0 {
+            Source::Path(path) => {
+                let size = open_for_reading(&path).await?.1;
+                if size > segment_size {
+                    let mut headers = HeaderMap::new();
+                    if let Some(e) = &opts.content_encoding {
+                        insert_header(&mut headers, "content-encoding", e)?;
+                    }
+                    if let Some(d) = &opts.content_disposition {
+                        insert_header(&mut headers, "content-disposition", d)?;
+                    }
+                    let lo = swift::LargeObjectOptions {
+                        kind: swift::LargeObjectKind::Slo,
+                        segment_size,
+                        concurrency: concurrency_or_default(opts.concurrency),
+                        content_type: opts.content_type.clone(),
+                        meta: opts.meta.clone(),
+                        progress: opts.upload_progress.clone(),
+                        headers,
+                        ..Default::default()
+                    };
+                    let r = retrying(retries, &counter, is_transient, || {
+                        storage.upload_large_object(
+                            container,
+                            object,
+                            swift::UploadSource::file(path.clone()),
+                            &lo,
+                        )
+                    })
+                    .await?;
+                    let outcome = UploadOutcome {
+                        etag: Some(r.etag.clone()),
+                        bytes: r.bytes,
+                        uploaded_bytes: r.bytes,
+                        headers: header_table(&r.manifest_headers),
+                        mode: UploadMode::Segmented {
+                            segments: r.segments.len(),
+                        },
+                        retries: counter.get(),
+                        ..Default::default()
+                    };
+                    return Ok(outcome);
+                }
+                let r = retrying(retries, &counter, is_transient, || {
+                    storage.put_object(
+                        container,
+                        object,
+                        swift::UploadSource::file(path.clone()),
+                        &put_opts,
+                    )
+                })
+                .await?;
+                (r, UploadMode::Plain)
+            }
+            Source::Bytes(data) => {
+                let r = retrying(retries, &counter, is_transient, || {
+                    storage.put_object(
+                        container,
+                        object,
+                        swift::UploadSource::bytes(data.clone()),
+                        &put_opts,
+                    )
+                })
+                .await?;
+                (r, UploadMode::Plain)
+            }
+            Source::Reader { reader, size } => {
+                // a stream is sent once: it cannot be replayed
+                let r = storage
+                    .put_object(
+                        container,
+                        object,
+                        swift::UploadSource::reader(reader, size),
+                        &put_opts,
+                    )
+                    .await?;
+                (r, UploadMode::Plain)
+            }
+        };
+        Ok(UploadOutcome {
+            etag: result.etag.clone(),
+            version: None,
+            bytes: result.bytes,
+            object_hash: String::new(),
+            blocks: 0,
+            uploaded_blocks: 0,
+            uploaded_bytes: result.bytes,
+            headers: header_table(&result.headers),
+            mode,
+            retries: counter.get(),
+        })
+    }
+}
+
+fn insert_header(
+    headers: &mut HeaderMap,
+    name: &'static str,
+    value: &str,
+) -> Result<(), ClientError> {
+    let v = HeaderValue::from_str(&swift::encode_header_value(value))
+        .map_err(|e| ClientError::invalid_argument(format!("invalid {name} value: {e}")))?;
+    headers.insert(name, v);
+    Ok(())
+}
+
+impl PithosClient {
     /// Appends data at the end of an object, one POST per block-size chunk:
     /// `POST /{account}/{container}/{object}?update` with
     /// `Content-Type: application/octet-stream`, `Content-Range: bytes */*`;
