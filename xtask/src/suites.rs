@@ -14,16 +14,19 @@ use anyhow::{bail, Context, Result};
 /// One suite: which peer script starts the server, which test binary runs.
 struct Suite {
     peer: &'static str,
-    test: &'static str,
+    /// The test binaries (each run with `--ignored`).
+    tests: &'static [&'static str],
 }
 
 const SWIFT: Suite = Suite {
     peer: "swift",
-    test: "real_swift",
+    // the storage suite of kamaki-openstack, and the storage conformance
+    // suite of the end-to-end tests
+    tests: &["real_swift", "storage_conformance"],
 };
 const KEYSTONE: Suite = Suite {
     peer: "keystone",
-    test: "real_keystone",
+    tests: &["real_keystone"],
 };
 
 /// `cargo xtask swift-suite [--keep]`.
@@ -151,23 +154,16 @@ fn run_suite(suite: &Suite, args: &[String]) -> Result<()> {
         // `--workspace` resolves features as the workspace build does, so
         // after `cargo test --workspace` (CI) nothing is rebuilt; only the
         // packages having this test target are built.
-        .args([
-            "test",
-            "--workspace",
-            "--test",
-            suite.test,
-            "--",
-            "--ignored",
-            "--test-threads=1",
-            "--nocapture",
-        ])
+        .args(["test", "--workspace"])
+        .args(suite.tests.iter().flat_map(|t| ["--test", t]))
+        .args(["--", "--ignored", "--test-threads=1", "--nocapture"])
         .envs(&exports)
         .stdout(Stdio::piped());
     eprintln!("[xtask] running {cmd:?}");
     let t = Instant::now();
     let mut child = cmd.spawn().context("cannot run cargo test")?;
     let mut figures = Vec::new();
-    let mut result_line = None;
+    let mut result_lines = Vec::new();
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
             let line = line.context("cannot read the test output")?;
@@ -176,7 +172,7 @@ fn run_suite(suite: &Suite, args: &[String]) -> Result<()> {
                 figures.push(line[f + 7..].to_string());
             }
             if line.starts_with("test result:") {
-                result_line = Some(line.clone());
+                result_lines.push(line.clone());
             }
         }
     }
@@ -194,8 +190,9 @@ fn run_suite(suite: &Suite, args: &[String]) -> Result<()> {
     for f in &figures {
         println!("{f}");
     }
-    if let Some(r) = &result_line {
-        println!("{}: {r}", suite.test);
+    println!("test binaries: {}", suite.tests.join(", "));
+    for r in &result_lines {
+        println!("{r}");
     }
     println!(
         "test binary {:.1} s, whole suite {:.1} s",
