@@ -3,13 +3,13 @@
 
 use std::io::{BufRead, Write};
 
-use kamaki_core::{HttpClient, HttpConfig, LogOptions, TlsOptions};
+use kamaki_core::{HttpClient, HttpConfig, LogOptions, TlsOptions, Token};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
-use crate::session::{select_cloud, Session};
+use crate::session::{select_cloud, select_cloud_name, Service, Session};
 
 /// One invocation.
 pub struct App {
@@ -30,6 +30,7 @@ impl App {
     pub fn new(global: GlobalArgs, config: Config, command: String, colors: bool) -> Self {
         let printer = Printer {
             json: global.output_format == Some(OutputFormat::Json),
+            more: false,
         };
         App {
             global,
@@ -81,6 +82,41 @@ impl App {
         let cloud = select_cloud(&self.config, self.global.cloud.as_deref())?;
         let http = HttpClient::with_config(self.http_config(), None)?;
         Session::start(&mut self.config, &cloud, http).await
+    }
+
+    /// The cloud of this run (without requiring its `url` and `token`).
+    pub fn cloud_name(&self) -> CliResult<String> {
+        select_cloud_name(&self.config, self.global.cloud.as_deref())
+    }
+
+    /// A cloud option of this run's cloud, when set and not empty.
+    pub fn cloud_option(&self, key: &str) -> Option<String> {
+        let cloud = self.cloud_name().ok()?;
+        self.config
+            .get_cloud(&cloud, key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The URL and token of a service configured directly with both
+    /// `<svc>_url` and `<svc>_token` (`spec/cli.md` §3.5): such a service is
+    /// used without authenticating, so it may be a plain OpenStack one.
+    pub fn direct_service(&self, service: Service) -> CliResult<Option<(String, Token)>> {
+        let prefix = service.config_prefix();
+        let url = self.cloud_option(&format!("{prefix}_url"));
+        let token = self.cloud_option(&format!("{prefix}_token"));
+        if url.is_some() || token.is_some() {
+            self.cloud_name()?;
+        }
+        Ok(match (url, token) {
+            (Some(u), Some(t)) => Some((u, Token::new(t))),
+            _ => None,
+        })
+    }
+
+    /// An HTTP client with this run's settings carrying `token`.
+    pub fn http(&self, token: Token) -> CliResult<HttpClient> {
+        Ok(HttpClient::with_config(self.http_config(), Some(token))?)
     }
 
     /// The tokens configured for a cloud.

@@ -120,6 +120,17 @@ impl CliError {
     }
 }
 
+/// The server's error as the last detail line of a friendlier error:
+/// `404 Not Found itemNotFound (...)`.
+pub fn server_line(e: &ClientError) -> String {
+    let msg = e.message.trim_end();
+    if e.status != 0 {
+        format!("{} {msg}", e.status)
+    } else {
+        msg.to_string()
+    }
+}
+
 /// Lines of a server message, trailing newlines dropped.
 fn message_lines(message: &str) -> Vec<String> {
     message

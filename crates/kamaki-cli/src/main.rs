@@ -11,6 +11,7 @@ mod app;
 mod cli;
 mod commands;
 mod config;
+mod dates;
 mod error;
 mod history;
 mod logging;

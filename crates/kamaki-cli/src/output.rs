@@ -200,6 +200,33 @@ pub fn emit(text: &str) {
     let _ = out.flush();
 }
 
+/// Writes text to stdout, through the pager (`$PAGER`, else `less -FRX`)
+/// when `more` is set and stdout is a terminal (`--more`).
+pub fn page(text: &str, more: bool) {
+    use std::io::IsTerminal;
+    if more && std::io::stdout().is_terminal() {
+        let pager = std::env::var("PAGER")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| "less -FRX".to_string());
+        let mut words = pager.split_whitespace();
+        if let Some(program) = words.next() {
+            let child = std::process::Command::new(program)
+                .args(words)
+                .stdin(std::process::Stdio::piped())
+                .spawn();
+            if let Ok(mut child) = child {
+                if let Some(mut stdin) = child.stdin.take() {
+                    let _ = stdin.write_all(text.as_bytes());
+                }
+                let _ = child.wait();
+                return;
+            }
+        }
+    }
+    emit(text);
+}
+
 /// Writes one line to stdout.
 pub fn println(text: &str) {
     emit(&format!("{text}\n"));
@@ -222,6 +249,8 @@ pub fn warning(logger: &str, text: &str) {
 pub struct Printer {
     /// `--output-format json`.
     pub json: bool,
+    /// `--more`: human output goes through the pager.
+    pub more: bool,
 }
 
 impl Printer {
@@ -251,7 +280,7 @@ impl Printer {
         }
         let mut out = String::new();
         items(v, title, enumerate, &mut out);
-        emit(&out);
+        page(&out, self.more);
     }
 }
 

@@ -67,6 +67,27 @@ impl Service {
 /// Picks the cloud for this run (`spec/cli.md` §3.6): `--cloud`, then
 /// `global.default_cloud`, then `$KAMAKI_DEFAULT_CLOUD`, then the only cloud.
 pub fn select_cloud(config: &Config, cli_cloud: Option<&str>) -> CliResult<String> {
+    let name = select_cloud_name(config, cli_cloud)?;
+    for (key, what) in [("url", "authentication URL"), ("token", "token")] {
+        if config
+            .get_cloud(&name, key)
+            .is_none_or(|v| v.trim().is_empty())
+        {
+            let placeholder = if key == "url" { "<URL>" } else { "<token>" };
+            return Err(
+                CliError::new(format!("No {what} in cloud \"{name}\"")).hint(
+                    format!("To set the {what}"),
+                    format!("kamaki config set cloud.{name}.{key} {placeholder}"),
+                ),
+            );
+        }
+    }
+    Ok(name)
+}
+
+/// The name of the cloud for this run (as [`select_cloud`]), without
+/// requiring its `url` and `token` (a service may be configured directly).
+pub fn select_cloud_name(config: &Config, cli_cloud: Option<&str>) -> CliResult<String> {
     let clouds = config.clouds();
     let chosen = cli_cloud
         .map(str::to_string)
@@ -97,20 +118,6 @@ pub fn select_cloud(config: &Config, cli_cloud: Option<&str>) -> CliResult<Strin
     };
     if !config.has_cloud(&name) {
         return Err(no_cloud_error(Some(&name)));
-    }
-    for (key, what) in [("url", "authentication URL"), ("token", "token")] {
-        if config
-            .get_cloud(&name, key)
-            .is_none_or(|v| v.trim().is_empty())
-        {
-            let placeholder = if key == "url" { "<URL>" } else { "<token>" };
-            return Err(
-                CliError::new(format!("No {what} in cloud \"{name}\"")).hint(
-                    format!("To set the {what}"),
-                    format!("kamaki config set cloud.{name}.{key} {placeholder}"),
-                ),
-            );
-        }
     }
     Ok(name)
 }

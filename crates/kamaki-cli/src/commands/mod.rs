@@ -80,11 +80,12 @@ pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
         // Block storage: kamaki-openstack BlockStorageClient
         Group::Volume(c) => blockstorage::volume(app, c).await,
         Group::Snapshot(c) => blockstorage::snapshot(app, c).await,
-        // Pithos: kamaki-synnefo PithosClient (sharer, group, scripts and the
-        // remaining file/container commands are not wired yet)
+        // Pithos: kamaki-synnefo PithosClient and its transfer engine
         Group::File(c) => pithos::file(app, c).await,
         Group::Container(c) => pithos::container(app, c).await,
-        Group::Sharer(_) | Group::Group(_) | Group::Scripts(_) => unavailable(),
+        Group::Sharer(c) => pithos::sharer(app, c).await,
+        Group::Group(c) => pithos::group(app, c).await,
+        Group::Scripts(_) => unavailable(),
         Group::Config(_) | Group::History(_) | Group::Completion(_) => run_local(app, group),
     }
 }

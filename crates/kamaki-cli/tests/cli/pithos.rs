@@ -69,7 +69,7 @@ async fn missing_container_is_explained() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "Container \"backups\" does not exist\n|  To list containers\n|    kamaki container list\n"
+        "Container \"backups\" does not exist\n|  To list containers\n|    kamaki container list\n|  404 Not Found\n"
     );
 }
 
