@@ -202,6 +202,7 @@ fn run(cli: Cli, command: String, args: &[OsString]) -> Result<(), (CliError, bo
         ),
     );
     let mut app = App::new(cli.global, cfg, command, colors);
+    app.printer.more = args.iter().any(|a| a == "--more");
     record_history(&app, &line, &secrets);
     let result = if commands::is_local(&cli.group) {
         commands::run_local(&mut app, cli.group)

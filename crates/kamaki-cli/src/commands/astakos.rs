@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use kamaki_synnefo::astakos::{AccountApi, ProjectFilters, ProjectSpecs, ResourceCapacity};
+use kamaki_synnefo::astakos::{
+    mk_provisions, AccountApi, Commission, ProjectFilters, ProjectSpecs, ResourceCapacity,
+};
 use serde_json::{Map, Value};
 
 use super::common::*;
@@ -381,9 +383,6 @@ fn serials(s: &Option<String>) -> CliResult<Vec<i64>> {
 
 /// `commission` commands (hidden group).
 pub async fn commission(app: &mut App, cmd: CommissionCmd) -> CliResult {
-    if matches!(cmd, CommissionCmd::Issue(_)) {
-        return Err(CliError::not_available(&app.command));
-    }
     let api = account(app).await?;
     match cmd {
         CommissionCmd::Pending(_) => {
@@ -402,7 +401,73 @@ pub async fn commission(app: &mut App, cmd: CommissionCmd) -> CliResult {
                 .await?;
             app.printer.record(&to_value(&r));
         }
-        CommissionCmd::Issue(_) => return Err(CliError::not_available(&app.command)),
+        CommissionCmd::Issue(a) => {
+            let text = std::fs::read_to_string(&a.provisions_file).map_err(|e| {
+                CliError::value(format!("Cannot read {}", a.provisions_file.display()))
+                    .detail(e.to_string())
+            })?;
+            let provisions: BTreeMap<String, i64> = serde_json::from_str(&text).map_err(|e| {
+                CliError::value(format!(
+                    "{} is not a JSON object of resource: quantity",
+                    a.provisions_file.display()
+                ))
+                .detail(e.to_string())
+            })?;
+            let commission = Commission {
+                name: a.description.clone().unwrap_or_default(),
+                force: a.force,
+                auto_accept: a.accept,
+                provisions: provisions
+                    .iter()
+                    .flat_map(|(res, q)| mk_provisions(&a.uuid, &a.source, res, *q))
+                    .collect(),
+            };
+            let serial = api.issue_commission(&commission).await?;
+            app.printer.record(&Value::from(serial));
+        }
+    }
+    Ok(())
+}
+
+/// `service uuid2username`, `service username2uuid`, `service quotas`
+/// (hidden group): the account API with a service token.
+pub async fn service(app: &mut App, cmd: ServiceCmd) -> CliResult {
+    let token = match &cmd {
+        ServiceCmd::List(_) => return super::user::service_list(app).await,
+        ServiceCmd::Uuid2username(a) => a.service_token.clone(),
+        ServiceCmd::Username2uuid(a) => a.service_token.clone(),
+        ServiceCmd::Quotas(a) => a.service_token.clone(),
+    };
+    let session = app.session().await?;
+    let (url, _) = session.endpoint(Service::Account)?;
+    let api = AccountApi::new(&url, session.http_with(&kamaki_core::Token::new(token)))?;
+    match cmd {
+        ServiceCmd::Uuid2username(a) => {
+            let cat = api.user_catalogs(Some(&a.uuid), None, true).await?;
+            if a.uuid.len() == 1 && !app.printer.json {
+                if let Some(n) = cat.uuid_catalog.get(&a.uuid[0]) {
+                    println(n);
+                    return Ok(());
+                }
+            }
+            app.printer.record(&to_value(&cat.uuid_catalog));
+        }
+        ServiceCmd::Username2uuid(a) => {
+            let cat = api.user_catalogs(None, Some(&a.username), true).await?;
+            if a.username.len() == 1 && !app.printer.json {
+                if let Some(u) = cat.displayname_catalog.get(&a.username[0]) {
+                    println(u);
+                    return Ok(());
+                }
+            }
+            app.printer.record(&to_value(&cat.displayname_catalog));
+        }
+        ServiceCmd::Quotas(a) => {
+            let users: Vec<String> = a.uuid.iter().cloned().collect();
+            let q = api.service_get_quotas(&users, &[]).await?;
+            app.printer.record(&to_value(&q));
+        }
+        ServiceCmd::List(_) => {}
     }
     Ok(())
 }

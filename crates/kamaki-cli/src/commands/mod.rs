@@ -1,6 +1,6 @@
 //! Dispatch: maps every command of the tree (`cli.rs`) to its
 //! implementation. This is the one place that says which commands are wired
-//! to which library; the others fail with "not available in this build".
+//! to which library.
 
 pub mod astakos;
 pub mod blockstorage;
@@ -8,6 +8,7 @@ pub mod common;
 pub mod compute;
 pub mod config;
 pub mod history;
+pub mod image;
 pub mod network;
 pub mod pithos;
 pub mod user;
@@ -15,7 +16,7 @@ pub mod user;
 use clap::CommandFactory;
 
 use crate::app::App;
-use crate::cli::{Cli, EndpointCmd, Group, ServiceCmd};
+use crate::cli::{Cli, EndpointCmd, Group};
 use crate::error::{CliError, CliResult};
 
 /// Whether a group runs without any network access (no runtime needed).
@@ -43,8 +44,6 @@ pub fn run_local(app: &mut App, group: Group) -> CliResult {
 
 /// Runs a command that talks to the cloud.
 pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
-    let command = app.command.clone();
-    let unavailable = || Err(CliError::not_available(&command));
     match group {
         Group::User(c) => {
             if user::run(app, &c).await? {
@@ -55,29 +54,27 @@ pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
             }
         }
         Group::Endpoint(EndpointCmd::List(a)) => user::endpoint_list(app, &a).await,
-        Group::Service(ServiceCmd::List(_)) => user::service_list(app).await,
         // Astakos account API: kamaki-synnefo AccountApi
         Group::Quota(c) => astakos::quota(app, c).await,
         Group::Resource(c) => astakos::resource(app, c).await,
         Group::Project(c) => astakos::project(app, c).await,
         Group::Membership(c) => astakos::membership(app, c).await,
         Group::Commission(c) => astakos::commission(app, c).await,
-        // service uuid2username/username2uuid/quotas need a service token
-        Group::Service(_) => unavailable(),
-        // Compute: kamaki-openstack ComputeClient (the Synnefo-only server
-        // commands inside `compute::server` wait for the Cyclades client)
+        Group::Service(c) => astakos::service(app, c).await,
+        // Compute: kamaki-synnefo CycladesComputeClient (OpenStack calls
+        // through its ComputeClient)
         Group::Server(c) => compute::server(app, c).await,
         Group::Flavor(c) => compute::flavor(app, c).await,
         Group::Keypair(c) => compute::keypair(app, c).await,
         Group::Imagecompute(c) => compute::imagecompute(app, c).await,
         // Plankton images (kamaki-synnefo plankton)
-        Group::Image(_) => unavailable(),
-        // Network: kamaki-openstack NetworkClient
+        Group::Image(c) => image::image(app, c).await,
+        // Network: kamaki-openstack NetworkClient (reassign: Cyclades)
         Group::Network(c) => network::network(app, c).await,
         Group::Subnet(c) => network::subnet(app, c).await,
         Group::Port(c) => network::port(app, c).await,
         Group::Ip(c) => network::ip(app, c).await,
-        // Block storage: kamaki-openstack BlockStorageClient
+        // Block storage: kamaki-openstack BlockStorageClient (reassign: Cyclades)
         Group::Volume(c) => blockstorage::volume(app, c).await,
         Group::Snapshot(c) => blockstorage::snapshot(app, c).await,
         // Pithos: kamaki-synnefo PithosClient and its transfer engine
@@ -85,7 +82,7 @@ pub async fn run_remote(app: &mut App, group: Group) -> CliResult {
         Group::Container(c) => pithos::container(app, c).await,
         Group::Sharer(c) => pithos::sharer(app, c).await,
         Group::Group(c) => pithos::group(app, c).await,
-        Group::Scripts(_) => unavailable(),
+        Group::Scripts(c) => pithos::scripts(app, c).await,
         Group::Config(_) | Group::History(_) | Group::Completion(_) => run_local(app, group),
     }
 }

@@ -190,19 +190,6 @@ fn completion_scripts() {
 }
 
 #[test]
-fn commands_without_a_library_fail_clearly() {
-    let env = Env::new();
-    env.write_cfg("[cloud \"lab\"]\nurl = http://127.0.0.1:9/identity/v2.0\ntoken = t\n");
-    env.kamaki()
-        .args(["scripts", "verifyfs", "pithos"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "Command `scripts verifyfs` is not available in this build",
-        ));
-}
-
-#[test]
 fn legacy_config_files_are_detected() {
     let env = Env::new();
     env.write_cfg(
