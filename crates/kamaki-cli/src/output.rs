@@ -10,11 +10,20 @@ use serde_json::Value;
 pub const INDENT: usize = 4;
 
 /// Escapes control characters in server-provided text (grnet/kamaki#32).
+/// Line breaks and tabs are kept (private keys, descriptions).
 pub fn escape_ctrl(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return s.to_string();
     }
-    kamaki_core::log::escape_ctrl_chars(s)
+    s.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(kamaki_core::log::escape_ctrl_chars)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A scalar as Python would print it: `None`, `True`, `False`, numbers, text.
@@ -346,5 +355,6 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(scalar(&json!("evil\u{1b}[2J")), "evil\\x1b[2J");
+        assert_eq!(scalar(&json!("a\nb\u{7}")), "a\nb\\x07");
     }
 }

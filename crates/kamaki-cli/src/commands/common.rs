@@ -190,3 +190,31 @@ pub fn report_wait<T>(
         }
     }
 }
+
+/// Adds ` (name)` to the user uuids in `keys` of each item, as kamaki shows
+/// owners in detail views (names from the user catalog; unknown uuids stay).
+pub async fn with_user_names(
+    session: &crate::session::Session,
+    items: &mut [Value],
+    keys: &[&str],
+) {
+    let uuids: Vec<String> = items
+        .iter()
+        .flat_map(|v| keys.iter().map(move |k| field(v, k)))
+        .filter(|u| !u.is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if uuids.is_empty() {
+        return;
+    }
+    let names = session.usernames(&uuids).await;
+    for v in items.iter_mut() {
+        for key in keys {
+            let uuid = field(v, key);
+            if let (Some(name), Value::Object(m)) = (names.get(&uuid), &mut *v) {
+                m.insert((*key).into(), Value::String(format!("{uuid} ({name})")));
+            }
+        }
+    }
+}

@@ -938,7 +938,9 @@ fn generated_key_name() -> String {
 
 /// Runs an `imagecompute` command.
 pub async fn imagecompute(app: &mut App, cmd: ImagecomputeCmd) -> CliResult {
-    let c = client(app).await?;
+    let session = app.session().await?;
+    let (url, token) = session.endpoint(Service::Compute)?;
+    let c = ComputeClient::with_http(&url, session.http_with(&token))?;
     let not_found = |id: &str, e: kamaki_core::ClientError| -> CliError {
         if e.is_not_found() {
             CliError::value(format!("No image with id {id}"))
@@ -965,11 +967,14 @@ pub async fn imagecompute(app: &mut App, cmd: ImagecomputeCmd) -> CliResult {
                 filter_ids(filter_names(items, &a.names), &a.ids),
                 a.shape.number,
             );
-            let items = if a.details || app.printer.json {
+            let mut items = if a.details || app.printer.json {
                 items
             } else {
                 brief(items)
             };
+            if a.details && !app.printer.json {
+                with_user_names(&session, &mut items, &["user_id", "tenant_id"]).await;
+            }
             app.printer
                 .items(&items, &["id", "name"], a.shape.enumerate);
         }
@@ -978,7 +983,12 @@ pub async fn imagecompute(app: &mut App, cmd: ImagecomputeCmd) -> CliResult {
                 .get_image(&a.image_id)
                 .await
                 .map_err(|e| not_found(&a.image_id, e))?;
-            app.printer.record(&to_value(&i));
+            let mut one = [to_value(&i)];
+            if !app.printer.json {
+                with_user_names(&session, &mut one, &["user_id", "tenant_id"]).await;
+            }
+            let [rec] = one;
+            app.printer.record(&rec);
         }
         ImagecomputeCmd::Delete(a) => {
             c.delete_image(&a.image_id)

@@ -66,27 +66,6 @@ fn sort_of(order: &str) -> CliResult<(SortKey, SortDir)> {
     Ok((key, dir))
 }
 
-/// Adds ` (name)` to user uuids, as kamaki shows owners.
-async fn with_owner_names(session: &Session, items: &mut [Value], key: &str) {
-    let uuids: Vec<String> = items
-        .iter()
-        .map(|v| field(v, key))
-        .filter(|u| !u.is_empty())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if uuids.is_empty() {
-        return;
-    }
-    let names = session.usernames(&uuids).await;
-    for v in items.iter_mut() {
-        let uuid = field(v, key);
-        if let (Some(name), Value::Object(m)) = (names.get(&uuid), v) {
-            m.insert(key.into(), Value::String(format!("{uuid} ({name})")));
-        }
-    }
-}
-
 fn humanise_size(v: &mut Value) {
     if let Value::Object(m) = v {
         let n = match m.get("size") {
@@ -132,7 +111,7 @@ pub async fn image(app: &mut App, cmd: ImageCmd) -> CliResult {
             if !app.printer.json {
                 humanise_size(&mut rec);
                 let mut one = [rec];
-                with_owner_names(&session, &mut one, "owner").await;
+                with_user_names(&session, &mut one, &["owner"]).await;
                 let [r] = one;
                 rec = r;
             }
@@ -154,7 +133,7 @@ async fn image_list(app: &App, c: &ImageClient, session: &Session, a: ImageList)
         let members = c.list_members(id).await.map_err(|e| not_found(id, e))?;
         let mut items = to_values(&members);
         if !app.printer.json {
-            with_owner_names(session, &mut items, "member_id").await;
+            with_user_names(session, &mut items, &["member_id"]).await;
         }
         app.printer.items(&items, &["member_id"], a.shape.enumerate);
         return Ok(());
@@ -201,7 +180,7 @@ async fn image_list(app: &App, c: &ImageClient, session: &Session, a: ImageList)
         for i in items.iter_mut() {
             humanise_size(i);
         }
-        with_owner_names(session, &mut items, "owner").await;
+        with_user_names(session, &mut items, &["owner"]).await;
     } else {
         for i in items.iter_mut() {
             if let Value::Object(m) = i {

@@ -285,12 +285,21 @@ fn object_lines(items: &[Value], details: bool, enumerate: bool) -> String {
     out
 }
 
+/// Listing entries as JSON; a `subdir` entry is dropped when the directory
+/// object of the same name is listed too.
 fn listing_values(items: Vec<Listing<ObjectEntry>>) -> Vec<Value> {
+    let dirs: std::collections::HashSet<String> = items
+        .iter()
+        .filter_map(|l| l.item())
+        .filter(|o| is_dir(o.content_type.as_deref()))
+        .map(|o| o.name.trim_end_matches('/').to_string())
+        .collect();
     items
         .into_iter()
-        .map(|l| match l {
-            Listing::Item(o) => to_value(&o),
-            Listing::Subdir(s) => json!({"subdir": s, "name": s}),
+        .filter_map(|l| match l {
+            Listing::Item(o) => Some(to_value(&o)),
+            Listing::Subdir(s) if dirs.contains(s.trim_end_matches('/')) => None,
+            Listing::Subdir(s) => Some(json!({"subdir": s, "name": s})),
         })
         .collect()
 }
