@@ -617,6 +617,7 @@ impl RequestBuilder {
                     };
                     let response = Response {
                         status,
+                        version: parts.version,
                         headers: parts.headers.clone(),
                         body: incoming,
                         url: url.clone(),
@@ -793,6 +794,7 @@ fn classify_transport_error(
 /// A response whose status was accepted. Its body has not been read yet.
 pub struct Response {
     status: u16,
+    version: http::Version,
     headers: HeaderMap,
     body: Incoming,
     url: String,
@@ -813,6 +815,12 @@ impl Response {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
+    }
+
+    /// The HTTP version the response came with (HTTP/2 when the server
+    /// offered it over TLS).
+    pub fn version(&self) -> http::Version {
+        self.version
     }
 
     /// The response headers (names are lower-case).

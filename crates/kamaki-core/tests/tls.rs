@@ -81,6 +81,69 @@ async fn https_server(pki: &Pki) -> (SocketAddr, tokio::task::JoinHandle<()>) {
     (addr, task)
 }
 
+/// An HTTPS server speaking HTTP/1.1 and HTTP/2 (ALPN), answering with the
+/// protocol version it saw.
+async fn h2_server(pki: &Pki) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![pki.server_cert.clone()], pki.server_key.clone_key())
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(sock).await else {
+                    return;
+                };
+                let service = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
+                    let body = format!("{:?}", req.version());
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                        bytes::Bytes::from(body),
+                    )))
+                });
+                let _ = Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test]
+async fn http2_is_negotiated_over_tls() {
+    let pki = make_pki();
+    let (addr, task) = h2_server(&pki).await;
+    let http = client(TlsOptions {
+        ca_file: Some(pki.ca_file.clone()),
+        insecure: false,
+    });
+    for _ in 0..3 {
+        let resp = http
+            .request(Method::GET, format!("https://localhost:{}/v1", addr.port()))
+            .expect_status(&[200])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.version(), http::Version::HTTP_2);
+        assert_eq!(&resp.bytes().await.unwrap()[..], b"HTTP/2.0");
+    }
+    task.abort();
+}
+
 fn client(tls: TlsOptions) -> HttpClient {
     HttpClient::with_config(
         HttpConfig {
