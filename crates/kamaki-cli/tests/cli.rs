@@ -7,6 +7,9 @@ mod cli {
     pub mod common;
     pub mod compute;
     pub mod config;
+    pub mod dc;
+    pub mod dc_compute;
+    pub mod dc_identity;
     pub mod history;
     pub mod network;
     pub mod pithos;

@@ -24,10 +24,12 @@ async fn account(app: &mut App) -> CliResult<AccountApi> {
 
 fn not_found(kind: &str, id: &str, e: kamaki_core::ClientError) -> CliError {
     if e.is_not_found() {
-        CliError::value(format!("No {kind} with id {id}")).hint(
-            format!("To get a list of {kind}s"),
-            format!("kamaki {kind} list"),
-        )
+        CliError::value(format!("No {kind} with id {id}"))
+            .hint(
+                format!("To get a list of {kind}s"),
+                format!("kamaki {kind} list"),
+            )
+            .detail(crate::error::server_line(&e))
     } else {
         e.into()
     }

@@ -31,10 +31,12 @@ async fn client(app: &mut App) -> CliResult<BlockStorageClient> {
 
 fn not_found(kind: &str, id: &str, e: kamaki_core::ClientError) -> CliError {
     if e.is_not_found() {
-        CliError::value(format!("No {kind} with id {id}")).hint(
-            format!("To get a list of {kind}s"),
-            format!("kamaki {kind} list"),
-        )
+        CliError::value(format!("No {kind} with id {id}"))
+            .hint(
+                format!("To get a list of {kind}s"),
+                format!("kamaki {kind} list"),
+            )
+            .detail(crate::error::server_line(&e))
     } else {
         e.into()
     }
@@ -134,7 +136,14 @@ pub async fn volume(app: &mut App, cmd: VolumeCmd) -> CliResult {
             let v = c.get_volume(&id).await.unwrap_or(v);
             app.printer.record(&to_value(&v));
             if a.wait.wait {
-                let status = wait_volume(&c, &id, v.status.as_str(), false, 60).await?;
+                let current = v.status.as_str().to_string();
+                let status = if matches!(current.as_str(), "creating" | "attaching" | "downloading")
+                {
+                    wait_volume(&c, &id, &current, false, 60).await?
+                } else {
+                    note(&format!("Volume {id} status: {current}"));
+                    current
+                };
                 if status != "in_use"
                     && status != "in-use"
                     && !(a.server_id.is_none() && status == "available")

@@ -52,10 +52,9 @@ fn check_server_id(id: &str) -> CliResult {
 
 fn server_not_found(id: &str, e: kamaki_core::ClientError) -> CliError {
     if e.is_not_found() {
-        let raw = CliError::from(e);
         CliError::value(format!("No server with id {id}"))
             .hint("To get a list of all servers", "kamaki server list")
-            .detail(raw.headline.trim_start_matches("(404) ").to_string())
+            .detail(crate::error::server_line(&e))
     } else {
         e.into()
     }
@@ -107,6 +106,7 @@ pub async fn flavor(app: &mut App, cmd: FlavorCmd) -> CliResult {
                 if e.is_not_found() {
                     CliError::value(format!("No flavor with id {}", a.flavor_id))
                         .hint("To get a list of flavors", "kamaki flavor list")
+                        .detail(crate::error::server_line(&e))
                 } else {
                     e.into()
                 }
@@ -848,6 +848,7 @@ pub async fn keypair(app: &mut App, cmd: KeypairCmd) -> CliResult {
         if e.is_not_found() {
             CliError::value(format!("No keypair with name {name}"))
                 .hint("To get a list of keypairs", "kamaki keypair list")
+                .detail(crate::error::server_line(&e))
         } else {
             e.into()
         }
@@ -945,6 +946,7 @@ pub async fn imagecompute(app: &mut App, cmd: ImagecomputeCmd) -> CliResult {
         if e.is_not_found() {
             CliError::value(format!("No image with id {id}"))
                 .hint("To get a list of images", "kamaki imagecompute list")
+                .detail(crate::error::server_line(&e))
         } else {
             e.into()
         }

@@ -26,10 +26,12 @@ async fn client(app: &mut App) -> CliResult<NetworkClient> {
 
 fn not_found(kind: &str, id: &str, e: kamaki_core::ClientError) -> CliError {
     if e.is_not_found() {
-        CliError::value(format!("No {kind} with id {id}")).hint(
-            format!("To get a list of {kind}s"),
-            format!("kamaki {kind} list"),
-        )
+        CliError::value(format!("No {kind} with id {id}"))
+            .hint(
+                format!("To get a list of {kind}s"),
+                format!("kamaki {kind} list"),
+            )
+            .detail(crate::error::server_line(&e))
     } else if e.status == 403 {
         CliError::from(e).detail("Insufficient permissions").hint(
             format!("To see the {kind}"),

@@ -157,7 +157,7 @@ async fn server_list_and_info() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "No server with id 4242\n|  To get a list of all servers\n|    kamaki server list\n|  Not Found itemNotFound (Server not found)\n"
+        "No server with id 4242\n|  To get a list of all servers\n|    kamaki server list\n|  404 Not Found itemNotFound (Server not found)\n"
     );
     let mut cmd = env.kamaki();
     cmd.args(["server", "info", "abc"]);
