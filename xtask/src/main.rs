@@ -1,5 +1,6 @@
 //! Developer tasks for kamaki-rs: `cargo xtask <task>`.
 
+mod bench;
 mod demo;
 mod devcloud;
 mod pykamaki;
@@ -18,7 +19,9 @@ tasks:
   swift-suite [--keep]     run kamaki-openstack's storage tests against a real Swift
                            (xtask/peers/swift.sh), print the figures, stop Swift
   keystone-suite [--keep]  run kamaki-openstack's identity tests against a real Keystone
-                           (xtask/peers/keystone.sh), print the figures, stop Keystone";
+                           (xtask/peers/keystone.sh), print the figures, stop Keystone
+  bench transfers [--runs N]  the Pithos transfer engine vs plain PUT/GET, SHA-256 and
+                           Python kamaki on a loopback devcloud (docs/benchmarks.md)";
 
 fn main() -> std::process::ExitCode {
     match dispatch() {
@@ -39,6 +42,7 @@ fn dispatch() -> Result<()> {
         "ci" => run(Command::new("bash").arg(".ci/run")),
         "swift-suite" => suites::swift(&args.collect::<Vec<_>>()),
         "keystone-suite" => suites::keystone(&args.collect::<Vec<_>>()),
+        "bench" => bench::main(&args.collect::<Vec<_>>()),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

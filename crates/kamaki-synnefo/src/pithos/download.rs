@@ -29,8 +29,9 @@ use super::hashmap::{
 };
 use super::objects::{GetObjectOptions, Preconditions};
 use super::transfer::{
-    blocking, concurrency_or_default, hashing_parallelism, is_transient, open_for_reading,
-    read_block, read_exact_at, retrying, to_usize, write_all_at, RetryCounter, DEFAULT_RETRIES,
+    blocking, concurrency_or_default, hash_pieces, hashing_parallelism, is_transient,
+    open_for_reading, read_exact_at, retrying, to_usize, write_all_at, BufferPool, RetryCounter,
+    DEFAULT_RETRIES,
 };
 use super::types::ObjectInfo;
 use super::upload::TempFile;
@@ -235,6 +236,68 @@ fn shaped(data: &Bytes, len: u64) -> Result<Bytes, ClientError> {
     Ok(Bytes::from(v))
 }
 
+/// A block as it arrived: the pieces of the response body, never joined
+/// unless a caller needs one slice.
+#[derive(Clone, Debug)]
+struct BlockData {
+    pieces: Vec<Bytes>,
+    len: u64,
+}
+
+impl BlockData {
+    /// Writes the block at `offset` of `file` (positional writes).
+    fn write_at(&self, file: &std::fs::File, offset: u64) -> std::io::Result<()> {
+        let mut at = offset;
+        for p in &self.pieces {
+            write_all_at(file, p, at)?;
+            at += p.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// The block as one buffer.
+    fn joined(&self) -> Bytes {
+        match self.pieces.as_slice() {
+            [one] => one.clone(),
+            pieces => {
+                let mut v = Vec::with_capacity(usize::try_from(self.len).unwrap_or(0));
+                for p in pieces {
+                    v.extend_from_slice(p);
+                }
+                Bytes::from(v)
+            }
+        }
+    }
+
+    /// The pieces covering bytes `[start, end)` of the block.
+    fn slice(&self, start: usize, end: usize) -> Vec<Bytes> {
+        let mut out = Vec::new();
+        let mut at = 0usize;
+        for p in &self.pieces {
+            let (s, e) = (at, at + p.len());
+            at = e;
+            let (a, b) = (start.max(s), end.min(e));
+            if a < b {
+                out.push(p.slice(a - s..b - s));
+            }
+        }
+        out
+    }
+}
+
+/// Zeros, in pieces of at most 64 KiB (for all-zero blocks).
+fn zero_pieces(len: u64) -> Vec<Bytes> {
+    static ZEROS: [u8; 65536] = [0u8; 65536];
+    let mut out = Vec::new();
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(ZEROS.len() as u64);
+        out.push(Bytes::from_static(&ZEROS[..n as usize]));
+        left -= n;
+    }
+    out
+}
+
 fn io_at(path: &Path) -> impl Fn(std::io::Error) -> ClientError + '_ {
     move |e| ClientError::io(format!("cannot write {}", path.display()), e)
 }
@@ -243,7 +306,7 @@ impl Fetcher<'_> {
     /// One block, fetched with a ranged GET pinned to the planned version,
     /// checked for length and hash, sent again on transient failures and on
     /// short or corrupt answers.
-    async fn fetch(&self, offset: u64, len: u64, expected: &str) -> Result<Bytes, ClientError> {
+    async fn fetch(&self, offset: u64, len: u64, expected: &str) -> Result<BlockData, ClientError> {
         let retryable = |e: &ClientError| is_transient(e) || e.kind == ErrorKind::Decode;
         retrying(self.retries, self.counter, retryable, || {
             self.fetch_once(offset, len, expected)
@@ -256,7 +319,7 @@ impl Fetcher<'_> {
         offset: u64,
         len: u64,
         expected: &str,
-    ) -> Result<Bytes, ClientError> {
+    ) -> Result<BlockData, ClientError> {
         let (container, object) = (self.container, self.object);
         let total = self.plan.hashmap.bytes;
         let url = self.client.object_url(container, object)?;
@@ -272,24 +335,31 @@ impl Fetcher<'_> {
             .send()
             .await
             .map_err(changed_detail)?;
-        let status = resp.status();
-        let mut data = resp.bytes().await?;
-        if status == 200 && data.len() as u64 == total && len < total {
+        let whole = resp.status() == 200;
+        let pieces: Vec<Bytes> = resp.into_stream().try_collect().await?;
+        let mut data = BlockData {
+            len: pieces.iter().map(|p| p.len() as u64).sum(),
+            pieces,
+        };
+        if whole && data.len == total && len < total {
             // the server ignored the range and sent the whole object
-            data = data.slice(to_usize(offset)?..to_usize(offset + len)?);
+            data = BlockData {
+                pieces: data.slice(to_usize(offset)?, to_usize(offset + len)?),
+                len,
+            };
         }
-        if data.len() as u64 != len {
+        if data.len != len {
             return Err(ClientError::new(
                 ErrorKind::Decode,
                 format!(
                     "Block at offset {offset} of {container}/{object}: got {} bytes, expected {len}",
-                    data.len()
+                    data.len
                 ),
             ));
         }
         let hasher = self.plan.hasher.clone();
-        let check = data.clone();
-        let got = blocking(move || Ok(block_hash(hasher.as_ref(), &check))).await?;
+        let pieces = data.pieces.clone();
+        let got = blocking(move || Ok(hash_pieces(&hasher, &pieces))).await?;
         if !got.eq_ignore_ascii_case(expected) {
             return Err(ClientError::new(
                 ErrorKind::Decode,
@@ -533,18 +603,24 @@ impl PithosClient {
         let in_place: Vec<usize> = (0..blocks.len())
             .filter(|&i| blocks[i].offset + blocks[i].len <= part_len)
             .collect();
+        let pool = BufferPool::new(to_usize(plan.hashmap.block_size.min(total.max(1)))?, par);
         let found: Vec<(usize, bool)> = futures::stream::iter(in_place)
             .map(|i| {
                 let b = &blocks[i];
                 let (file, hasher, name) = (part.clone(), plan.hasher.clone(), part_name.clone());
                 let (offset, len, want) = (b.offset, b.len, b.hash.clone());
+                let pool = pool.clone();
                 async move {
                     let n = to_usize(len)?;
                     blocking(move || {
-                        let mut buf = vec![0u8; n];
-                        read_exact_at(&file, &mut buf, offset)
-                            .map_err(|e| ClientError::io(format!("cannot read {name}"), e))?;
-                        Ok((i, block_hash(hasher.as_ref(), &buf) == want))
+                        let mut buf = pool.take();
+                        let read = read_exact_at(&file, &mut buf[..n], offset);
+                        let ok = read
+                            .as_ref()
+                            .is_ok_and(|()| block_hash(hasher.as_ref(), &buf[..n]) == want);
+                        pool.put(buf);
+                        read.map_err(|e| ClientError::io(format!("cannot read {name}"), e))?;
+                        Ok((i, ok))
                     })
                     .await
                 }
@@ -572,7 +648,9 @@ impl PithosClient {
                 .collect();
             if !wanted.is_empty() && dst.is_file() {
                 let copied = self
-                    .reuse_local_blocks(fetcher, dst, &wanted, &blocks, &mut have, &part, partial)
+                    .reuse_local_blocks(
+                        fetcher, dst, &wanted, &blocks, &mut have, &part, partial, &pool,
+                    )
                     .await?;
                 outcome.reused_blocks += copied.0;
                 outcome.reused_bytes += copied.1;
@@ -586,10 +664,13 @@ impl PithosClient {
             }
             if b.offset < part_len {
                 // stale bytes there: overwrite them (past the old end the file reads as zeros)
-                let (file, offset, n) = (part.clone(), b.offset, to_usize(b.len)?);
+                let (file, offset) = (part.clone(), b.offset);
+                let zeros = BlockData {
+                    pieces: zero_pieces(b.len),
+                    len: b.len,
+                };
                 let p = partial.to_path_buf();
-                blocking(move || write_all_at(&file, &vec![0u8; n], offset).map_err(io_at(&p)))
-                    .await?;
+                blocking(move || zeros.write_at(&file, offset).map_err(io_at(&p))).await?;
             }
             have[i] = true;
         }
@@ -622,12 +703,17 @@ impl PithosClient {
                 async move {
                     let (offset, len) = places.first().copied().unwrap_or((0, 0));
                     let data = fetcher.fetch(offset, len, hash).await?;
-                    let received = data.len() as u64;
+                    let received = data.len;
                     let p = partial.to_path_buf();
                     let written = places.iter().map(|&(_, l)| l).sum::<u64>();
                     blocking(move || {
                         for (offset, len) in places {
-                            write_all_at(&part, &shaped(&data, len)?, offset).map_err(io_at(&p))?;
+                            if len == data.len {
+                                data.write_at(&part, offset).map_err(io_at(&p))?;
+                            } else {
+                                let block = shaped(&data.joined(), len)?;
+                                write_all_at(&part, &block, offset).map_err(io_at(&p))?;
+                            }
                         }
                         Ok(())
                     })
@@ -673,6 +759,7 @@ impl PithosClient {
         have: &mut [bool],
         part: &Arc<std::fs::File>,
         partial: &Path,
+        pool: &Arc<BufferPool>,
     ) -> Result<(usize, u64), ClientError> {
         let plan = fetcher.plan;
         let block_size = plan.hashmap.block_size;
@@ -687,13 +774,17 @@ impl PithosClient {
             .map(|i| {
                 let (offset, len) = block_span(i, local_len, block_size);
                 let (file, hasher, name) = (local.clone(), plan.hasher.clone(), local_name.clone());
+                let pool = pool.clone();
                 async move {
                     let n = to_usize(len)?;
                     blocking(move || {
-                        let mut buf = vec![0u8; n];
-                        read_exact_at(&file, &mut buf, offset)
-                            .map_err(|e| ClientError::io(format!("cannot read {name}"), e))?;
-                        Ok((block_hash(hasher.as_ref(), &buf), offset, len))
+                        let mut buf = pool.take_at_least(n);
+                        let read = read_exact_at(&file, &mut buf[..n], offset);
+                        let hash = read.map(|()| block_hash(hasher.as_ref(), &buf[..n]));
+                        pool.put(buf);
+                        let hash =
+                            hash.map_err(|e| ClientError::io(format!("cannot read {name}"), e))?;
+                        Ok((hash, offset, len))
                     })
                     .await
                 }
@@ -721,8 +812,9 @@ impl PithosClient {
                 let (offset, len) = (b.offset, b.len);
                 let p = partial.to_path_buf();
                 let done = &done;
+                let pool = pool.clone();
                 async move {
-                    let data = read_block(&local, src_offset, src_len, &name).await?;
+                    let data = pool.read(&local, src_offset, src_len, &name).await?;
                     blocking(move || {
                         write_all_at(&part, &shaped(&data, len)?, offset).map_err(io_at(&p))
                     })
@@ -782,10 +874,12 @@ impl PithosClient {
                         return Ok::<_, ClientError>((0usize, 0u64));
                     }
                     let data = fetcher.fetch(b.offset, b.len, &b.hash).await?;
-                    let received = data.len() as u64;
-                    let piece = data.slice(to_usize(s - b.offset)?..to_usize(e - b.offset)?);
-                    blocking(move || write_all_at(&file, &piece, s - start).map_err(io_at(&p)))
-                        .await?;
+                    let received = data.len;
+                    let piece = BlockData {
+                        pieces: data.slice(to_usize(s - b.offset)?, to_usize(e - b.offset)?),
+                        len: e - s,
+                    };
+                    blocking(move || piece.write_at(&file, s - start).map_err(io_at(&p))).await?;
                     if let Some(p) = &progress {
                         p.advance(e - s);
                     }
@@ -883,28 +977,35 @@ impl PithosClient {
         let fetcher = &fetcher;
         let mut stream = futures::stream::iter(wanted)
             .map(|(b, s, e)| async move {
-                let data = if b.hash == empty {
-                    Bytes::from(vec![0u8; to_usize(b.len)?])
+                let (data, fetched) = if b.hash == empty {
+                    let zeros = BlockData {
+                        pieces: zero_pieces(b.len),
+                        len: b.len,
+                    };
+                    (zeros, None)
                 } else {
-                    fetcher.fetch(b.offset, b.len, &b.hash).await?
+                    let data = fetcher.fetch(b.offset, b.len, &b.hash).await?;
+                    let n = data.len;
+                    (data, Some(n))
                 };
-                let fetched = b.hash != empty;
-                let piece = data.slice(to_usize(s - b.offset)?..to_usize(e - b.offset)?);
-                Ok::<_, ClientError>((piece, fetched.then_some(data.len() as u64)))
+                let pieces = data.slice(to_usize(s - b.offset)?, to_usize(e - b.offset)?);
+                Ok::<_, ClientError>((pieces, fetched))
             })
             .buffered(concurrency_or_default(opts.concurrency));
         let result = async {
-            while let Some((piece, fetched)) = stream.try_next().await? {
+            while let Some((pieces, fetched)) = stream.try_next().await? {
                 if let Some(n) = fetched {
                     outcome.fetched_blocks += 1;
                     outcome.fetched_bytes += n;
                 }
-                writer
-                    .write_all(&piece)
-                    .await
-                    .map_err(|e| ClientError::io("cannot write the download", e))?;
-                if let Some(p) = &progress {
-                    p.advance(piece.len() as u64);
+                for piece in pieces {
+                    writer
+                        .write_all(&piece)
+                        .await
+                        .map_err(|e| ClientError::io("cannot write the download", e))?;
+                    if let Some(p) = &progress {
+                        p.advance(piece.len() as u64);
+                    }
                 }
             }
             writer

@@ -452,7 +452,14 @@ impl PithosClient {
             };
             let mut e = entry(path, &object, action, now);
             if !opts.dry_run {
-                let hashed = Hashed::file(file, file_path, now, hashes);
+                let hashed = Hashed::file(
+                    file,
+                    file_path,
+                    now,
+                    hashes,
+                    block_size,
+                    super::transfer::concurrency_or_default(opts.concurrency),
+                )?;
                 let out = self
                     .upload_hashed(
                         container, &object, &hashed, block_size, hasher, &uopts, &counter,

@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -146,6 +146,185 @@ pub(crate) fn read_error(what: &str, offset: u64, e: io::Error) -> ClientError {
 }
 
 // ---------------------------------------------------------------------------
+// Block buffers, reused so that memory stays flat and allocations rare
+
+/// A bounded stock of block-sized buffers. Taking one when the stock is
+/// empty allocates; returning one beyond the stock frees it.
+#[derive(Debug)]
+pub(crate) struct BufferPool {
+    size: usize,
+    keep: usize,
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    /// A pool of buffers of `size` bytes, keeping at most `keep` spare.
+    pub(crate) fn new(size: usize, keep: usize) -> Arc<Self> {
+        Arc::new(BufferPool {
+            size,
+            keep,
+            free: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+        self.free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A buffer of exactly `size` bytes (contents unspecified).
+    pub(crate) fn take(&self) -> Vec<u8> {
+        self.lock().pop().unwrap_or_else(|| vec![0u8; self.size])
+    }
+
+    /// A buffer of at least `n` bytes: a pooled one when `n` fits.
+    pub(crate) fn take_at_least(&self, n: usize) -> Vec<u8> {
+        if n <= self.size {
+            self.take()
+        } else {
+            vec![0u8; n]
+        }
+    }
+
+    /// Gives a buffer back.
+    pub(crate) fn put(&self, buf: Vec<u8>) {
+        if buf.len() == self.size {
+            let mut free = self.lock();
+            if free.len() < self.keep {
+                free.push(buf);
+            }
+        }
+    }
+
+    /// `len` bytes of a file at `offset`, read into a pooled buffer that
+    /// returns to the pool when the last `Bytes` referring to it is dropped.
+    pub(crate) async fn read(
+        self: &Arc<Self>,
+        file: &Arc<std::fs::File>,
+        offset: u64,
+        len: u64,
+        what: &Arc<str>,
+    ) -> Result<Bytes, ClientError> {
+        let n = to_usize(len)?;
+        if n > self.size {
+            return read_block(file, offset, len, what).await;
+        }
+        let (pool, file, what) = (self.clone(), file.clone(), what.clone());
+        blocking(move || {
+            let mut buf = pool.take();
+            if let Err(e) = read_exact_at(&file, &mut buf[..n], offset) {
+                pool.put(buf);
+                return Err(read_error(&what, offset, e));
+            }
+            Ok(Bytes::from_owner(Pooled { buf, len: n, pool }))
+        })
+        .await
+    }
+}
+
+/// A pooled buffer lent to a `Bytes`.
+struct Pooled {
+    buf: Vec<u8>,
+    len: usize,
+    pool: Arc<BufferPool>,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.pool.put(std::mem::take(&mut self.buf));
+    }
+}
+
+/// A block hash computed piece by piece, with the trailing zeros of the
+/// whole block stripped (§10.2): runs of zeros are held back until a
+/// non-zero byte follows them, and dropped at the end.
+pub(crate) struct PieceHasher {
+    digest: PieceDigest,
+    pending_zeros: u64,
+}
+
+enum PieceDigest {
+    Sha224(sha2::Sha224),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+    /// An algorithm without an incremental form here: the block is joined.
+    Joined(Arc<dyn BlockHasher>, Vec<u8>),
+}
+
+impl PieceHasher {
+    pub(crate) fn new(hasher: &Arc<dyn BlockHasher>) -> Self {
+        use sha2::Digest;
+        let digest = match hasher.algorithm() {
+            "sha224" => PieceDigest::Sha224(sha2::Sha224::new()),
+            "sha256" => PieceDigest::Sha256(sha2::Sha256::new()),
+            "sha384" => PieceDigest::Sha384(sha2::Sha384::new()),
+            "sha512" => PieceDigest::Sha512(sha2::Sha512::new()),
+            _ => PieceDigest::Joined(hasher.clone(), Vec::new()),
+        };
+        PieceHasher {
+            digest,
+            pending_zeros: 0,
+        }
+    }
+
+    fn feed(&mut self, data: &[u8]) {
+        use sha2::Digest;
+        match &mut self.digest {
+            PieceDigest::Sha224(d) => d.update(data),
+            PieceDigest::Sha256(d) => d.update(data),
+            PieceDigest::Sha384(d) => d.update(data),
+            PieceDigest::Sha512(d) => d.update(data),
+            PieceDigest::Joined(_, v) => v.extend_from_slice(data),
+        }
+    }
+
+    /// The next piece of the block.
+    pub(crate) fn update(&mut self, piece: &[u8]) {
+        let Some(last) = piece.iter().rposition(|&b| b != 0) else {
+            self.pending_zeros += piece.len() as u64;
+            return;
+        };
+        const ZEROS: [u8; 4096] = [0u8; 4096];
+        while self.pending_zeros > 0 {
+            let n = self.pending_zeros.min(ZEROS.len() as u64);
+            self.feed(&ZEROS[..n as usize]);
+            self.pending_zeros -= n;
+        }
+        self.feed(&piece[..=last]);
+        self.pending_zeros = (piece.len() - last - 1) as u64;
+    }
+
+    /// The block hash, lower-case hex.
+    pub(crate) fn finish(self) -> String {
+        use sha2::Digest;
+        match self.digest {
+            PieceDigest::Sha224(d) => hex::encode(d.finalize()),
+            PieceDigest::Sha256(d) => hex::encode(d.finalize()),
+            PieceDigest::Sha384(d) => hex::encode(d.finalize()),
+            PieceDigest::Sha512(d) => hex::encode(d.finalize()),
+            PieceDigest::Joined(h, v) => block_hash(h.as_ref(), &v),
+        }
+    }
+}
+
+/// The hash of a block given as pieces.
+pub(crate) fn hash_pieces(hasher: &Arc<dyn BlockHasher>, pieces: &[Bytes]) -> String {
+    let mut h = PieceHasher::new(hasher);
+    for p in pieces {
+        h.update(p);
+    }
+    h.finish()
+}
+
+// ---------------------------------------------------------------------------
 // Hashing
 
 /// The hashes of every block of an open file of `size` bytes, computed on
@@ -159,25 +338,29 @@ pub(crate) async fn hash_file_blocks(
     what: Arc<str>,
 ) -> Result<Vec<String>, ClientError> {
     let n = block_count(size, block_size);
+    let par = hashing_parallelism() + 1;
+    let pool = BufferPool::new(to_usize(block_size.min(size.max(1)))?, par);
     futures::stream::iter(0..n)
         .map(|i| {
             let (offset, len) = block_span(i, size, block_size);
             let file = file.clone();
             let hasher = hasher.clone();
             let what = what.clone();
+            let pool = pool.clone();
             async move {
                 let buf_len = to_usize(len)?;
                 let hash = blocking(move || {
-                    let mut buf = vec![0u8; buf_len];
-                    read_exact_at(&file, &mut buf, offset)
-                        .map_err(|e| read_error(&what, offset, e))?;
-                    Ok(block_hash(hasher.as_ref(), &buf))
+                    let mut buf = pool.take();
+                    let read = read_exact_at(&file, &mut buf[..buf_len], offset);
+                    let hash = read.map(|()| block_hash(hasher.as_ref(), &buf[..buf_len]));
+                    pool.put(buf);
+                    hash.map_err(|e| read_error(&what, offset, e))
                 })
                 .await?;
                 Ok::<_, ClientError>((hash, len))
             }
         })
-        .buffered(hashing_parallelism() + 1)
+        .buffered(par)
         .map_ok(|(hash, len)| {
             if let Some(p) = progress {
                 p.advance(len);
@@ -433,6 +616,38 @@ mod tests {
         .await;
         assert!(err.is_err());
         assert_eq!(counter.get(), 0);
+    }
+
+    #[test]
+    fn piece_hashing_strips_trailing_zeros_across_pieces() {
+        let sha = block_hasher("sha256").ok();
+        let Some(sha) = sha else { return };
+        let cases: [&[&[u8]]; 5] = [
+            &[b"abc", b"\0\0", b"\0"],
+            &[b"ab", b"\0\0c", b"\0"],
+            &[b"\0\0", b"\0"],
+            &[b"\0a", b"", b"b\0"],
+            &[],
+        ];
+        for pieces in cases {
+            let joined: Vec<u8> = pieces.concat();
+            let bytes: Vec<Bytes> = pieces.iter().map(|p| Bytes::copy_from_slice(p)).collect();
+            assert_eq!(hash_pieces(&sha, &bytes), block_hash(sha.as_ref(), &joined));
+        }
+    }
+
+    #[test]
+    fn pooled_buffers_come_back() {
+        let pool = BufferPool::new(8, 2);
+        let a = pool.take();
+        let b = pool.take();
+        let c = pool.take();
+        pool.put(a);
+        pool.put(b);
+        pool.put(c); // beyond the stock: freed
+        assert_eq!(pool.lock().len(), 2);
+        pool.put(vec![0u8; 3]); // not a pool buffer
+        assert_eq!(pool.lock().len(), 2);
     }
 
     #[tokio::test]

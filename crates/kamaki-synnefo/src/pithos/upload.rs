@@ -32,7 +32,7 @@ use super::objects::{sharing_header, source_path};
 use super::sharing::Sharing;
 use super::transfer::{
     blocking, concurrency_or_default, hash_bytes, hash_file_blocks, hashing_parallelism,
-    is_transient, open_for_reading, read_block, retrying, to_usize, write_all_at, RetryCounter,
+    is_transient, open_for_reading, retrying, to_usize, write_all_at, BufferPool, RetryCounter,
     DEFAULT_RETRIES,
 };
 use super::types::{header_table, Meta, ObjectWritten};
@@ -393,6 +393,7 @@ pub(crate) enum BlockStore {
     File {
         file: Arc<std::fs::File>,
         what: Arc<str>,
+        pool: Arc<BufferPool>,
         _spool: Option<TempFile>,
     },
     /// Data in memory.
@@ -402,7 +403,9 @@ pub(crate) enum BlockStore {
 impl BlockStore {
     async fn block(&self, offset: u64, len: u64) -> Result<Bytes, ClientError> {
         match self {
-            BlockStore::File { file, what, .. } => read_block(file, offset, len, what).await,
+            BlockStore::File {
+                file, what, pool, ..
+            } => pool.read(file, offset, len, what).await,
             BlockStore::Memory(b) => {
                 let start = to_usize(offset)?;
                 let end = to_usize(offset + len)?;
@@ -426,23 +429,39 @@ pub(crate) struct Hashed {
 }
 
 impl Hashed {
-    /// A local file whose blocks were hashed already.
+    /// A local file whose blocks were hashed already; blocks are read again
+    /// into at most `concurrency + 1` buffers of `block_size`.
     pub(crate) fn file(
         file: Arc<std::fs::File>,
         path: &Path,
         size: u64,
         hashes: Vec<String>,
-    ) -> Self {
-        Hashed {
+        block_size: u64,
+        concurrency: usize,
+    ) -> Result<Self, ClientError> {
+        Ok(Hashed {
             size,
             hashes,
             store: BlockStore::File {
                 file,
                 what: Arc::from(path.display().to_string()),
+                pool: send_pool(block_size, size, concurrency)?,
                 _spool: None,
             },
-        }
+        })
     }
+}
+
+/// Buffers for the blocks being sent.
+fn send_pool(
+    block_size: u64,
+    size: u64,
+    concurrency: usize,
+) -> Result<Arc<BufferPool>, ClientError> {
+    Ok(BufferPool::new(
+        to_usize(block_size.min(size.max(1)))?,
+        concurrency + 1,
+    ))
 }
 
 /// Reads the source once and hashes its blocks on all cores. A file is
@@ -491,6 +510,7 @@ async fn hash_source(
                 store: BlockStore::File {
                     file,
                     what,
+                    pool: send_pool(block_size, size, concurrency_or_default(opts.concurrency))?,
                     _spool: None,
                 },
             })
@@ -570,40 +590,52 @@ async fn hash_stream(
     let what: Arc<str> = Arc::from(format!("the spool file {}", tmp.path().display()));
 
     // one block at a time from the reader; spooling and hashing in parallel
-    let blocks = futures::stream::try_unfold((reader, 0u64, false), move |state| async move {
-        let (mut reader, offset, ended) = state;
-        if ended {
-            return Ok(None);
+    let par = hashing_parallelism() + 1;
+    let pool = BufferPool::new(bs, par + 1);
+    let read_pool = pool.clone();
+    let blocks = futures::stream::try_unfold((reader, 0u64, false), move |state| {
+        let pool = read_pool.clone();
+        async move {
+            let (mut reader, offset, ended) = state;
+            if ended {
+                return Ok(None);
+            }
+            let mut buf = pool.take();
+            let n = match read_full(&mut reader, &mut buf).await {
+                Ok(n) => n,
+                Err(e) => {
+                    pool.put(buf);
+                    return Err(ClientError::io("cannot read the upload source", e));
+                }
+            };
+            if n == 0 {
+                pool.put(buf);
+                return Ok(None);
+            }
+            let next = (reader, offset + n as u64, n < bs);
+            Ok::<_, ClientError>(Some(((offset, buf, n), next)))
         }
-        let mut buf = vec![0u8; bs];
-        let n = read_full(&mut reader, &mut buf)
-            .await
-            .map_err(|e| ClientError::io("cannot read the upload source", e))?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.truncate(n);
-        let next = (reader, offset + n as u64, n < bs);
-        Ok::<_, ClientError>(Some(((offset, Bytes::from(buf)), next)))
     });
     let mut size = 0u64;
     let hashes: Vec<String> = blocks
-        .map_ok(|(offset, block)| {
+        .map_ok(|(offset, buf, n)| {
             let spool = spool.clone();
             let hasher = hasher.clone();
             let what = what.clone();
+            let pool = pool.clone();
             async move {
-                let len = block.len() as u64;
                 let hash = blocking(move || {
-                    write_all_at(&spool, &block, offset)
-                        .map_err(|e| ClientError::io(format!("cannot write {what}"), e))?;
-                    Ok(block_hash(hasher.as_ref(), &block))
+                    let written = write_all_at(&spool, &buf[..n], offset);
+                    let hash = block_hash(hasher.as_ref(), &buf[..n]);
+                    pool.put(buf);
+                    written.map_err(|e| ClientError::io(format!("cannot write {what}"), e))?;
+                    Ok(hash)
                 })
                 .await?;
-                Ok((hash, len))
+                Ok((hash, n as u64))
             }
         })
-        .try_buffered(hashing_parallelism() + 1)
+        .try_buffered(par)
         .map_ok(|(hash, len)| {
             size += len;
             if let Some(p) = progress {
@@ -619,6 +651,7 @@ async fn hash_stream(
         store: BlockStore::File {
             file: spool,
             what,
+            pool: send_pool(block_size, size, concurrency_or_default(opts.concurrency))?,
             _spool: Some(tmp),
         },
     })
