@@ -51,6 +51,7 @@ pub mod compute;
 pub mod identity;
 pub mod image;
 pub mod network;
+mod rest;
 pub mod storage;
 
 pub use common::{Extra, ResourceId};

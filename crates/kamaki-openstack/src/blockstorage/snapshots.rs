@@ -1,28 +1,25 @@
 //! Volume snapshots.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use futures::{Stream, TryStreamExt};
 use kamaki_core::{
-    paginate, wait_for, ClientError, Method, Page, QueryParams, UrlPath, WaitCheck, WaitOptions,
-    WaitOutcome,
+    wait_for, ClientError, Method, QueryParams, UrlPath, WaitCheck, WaitOptions, WaitOutcome,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::volumes::{delete_metadata_key, get_metadata, send_metadata};
 use super::{BlockStorageClient, Link};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{
-    self, check_id, de_null_default, de_string_map, marker_page, push_text, to_json,
-};
+use crate::compute::util::{check_id, de_null_default, de_string_map};
+use crate::rest::{Collection, Listing, Object};
 
-fn snapshots_url(c: &BlockStorageClient) -> UrlPath {
-    c.url().seg("snapshots")
+fn collection(c: &BlockStorageClient) -> Collection<'_, Snapshot> {
+    Collection::new(&c.http, c.url().seg("snapshots"), "snapshot id")
 }
 
 fn snapshot_url(c: &BlockStorageClient, id: &str) -> UrlPath {
-    snapshots_url(c).seg(id)
+    c.url().seg("snapshots").seg(id)
 }
 
 /// Paging of [`BlockStorageClient::snapshots`] / [`BlockStorageClient::list_snapshots`].
@@ -171,46 +168,13 @@ where
     })
 }
 
-#[derive(Deserialize)]
-struct SnapshotEnvelope {
-    snapshot: Snapshot,
-}
-
-#[derive(Deserialize)]
-struct SnapshotsEnvelope {
-    snapshots: Vec<Snapshot>,
-}
+crate::rest::json_resource!(
+    Snapshot,
+    SnapshotEnvelope { snapshot },
+    SnapshotsEnvelope { snapshots }
+);
 
 impl BlockStorageClient {
-    async fn snapshots_page(
-        &self,
-        opts: &ListSnapshotsOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Snapshot>, ClientError> {
-        let mut url = snapshots_url(self);
-        if opts.detail {
-            url = url.seg("detail");
-        }
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let env: SnapshotsEnvelope = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(marker_page(
-            env.snapshots,
-            opts.limit,
-            marker.as_deref(),
-            |s| s.id.to_string(),
-        ))
-    }
-
     /// Streams snapshots: GET `/snapshots` or `/snapshots/detail` (200),
     /// page by page when `limit` is set. Deployments without snapshots
     /// answer 400 "API endpoint not found" (or 501 for users without them).
@@ -221,11 +185,9 @@ impl BlockStorageClient {
         &self,
         opts: ListSnapshotsOptions,
     ) -> impl Stream<Item = Result<Snapshot, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.snapshots_page(&opts, marker).await }
-        })
+        let listing =
+            Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query).detail(opts.detail);
+        collection(self).stream(listing, &[200])
     }
 
     /// Lists snapshots (kamaki's `list_snapshots`); see [`snapshots`](Self::snapshots).
@@ -245,14 +207,7 @@ impl BlockStorageClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 once deleted).
     pub async fn get_snapshot(&self, snapshot_id: &str) -> Result<Snapshot, ClientError> {
-        check_id("snapshot id", snapshot_id)?;
-        let env: SnapshotEnvelope = self
-            .http
-            .request(Method::GET, snapshot_url(self, snapshot_id))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.snapshot)
+        collection(self).get(snapshot_id, &[200]).await
     }
 
     /// Creates a snapshot: POST `/snapshots` with `{"snapshot": {"volume_id":
@@ -266,33 +221,21 @@ impl BlockStorageClient {
         &self,
         snapshot: &CreateSnapshot,
     ) -> Result<Snapshot, ClientError> {
-        check_id("volume id", &snapshot.volume_id)?;
-        let mut s = serde_json::Map::new();
-        s.insert("volume_id".into(), snapshot.volume_id.clone().into());
-        if let Some(f) = snapshot.force {
-            s.insert("force".into(), f.into());
-        }
-        if let Some(n) = &snapshot.display_name {
-            check_id("snapshot name", n)?;
-            s.insert("display_name".into(), n.clone().into());
-        }
-        if let Some(d) = &snapshot.display_description {
-            s.insert("display_description".into(), d.clone().into());
-        }
-        if let Some(m) = &snapshot.metadata {
-            s.insert("metadata".into(), to_json(m)?);
-        }
-        for (k, v) in &snapshot.extra {
-            s.insert(k.clone(), v.clone());
-        }
-        let env: SnapshotEnvelope = self
-            .http
-            .request(Method::POST, snapshots_url(self))
-            .json(&serde_json::json!({ "snapshot": s }))
-            .expect_status(&[200, 202])
-            .send_json()
-            .await?;
-        Ok(env.snapshot)
+        let s = Object::new()
+            .checked("volume_id", "volume id", Some(snapshot.volume_id.as_str()))?
+            .opt("force", snapshot.force)
+            .checked(
+                "display_name",
+                "snapshot name",
+                snapshot.display_name.as_deref(),
+            )?
+            .opt(
+                "display_description",
+                snapshot.display_description.as_deref(),
+            )
+            .json("metadata", snapshot.metadata.as_ref())?
+            .extra(&snapshot.extra);
+        collection(self).create(s.into_map(), &[200, 202]).await
     }
 
     /// Renames or re-describes a snapshot: PUT `/snapshots/{id}` (200). With
@@ -306,26 +249,19 @@ impl BlockStorageClient {
         snapshot_id: &str,
         update: &UpdateSnapshot,
     ) -> Result<Snapshot, ClientError> {
-        check_id("snapshot id", snapshot_id)?;
-        let mut s = serde_json::Map::new();
-        if let Some(n) = &update.display_name {
-            check_id("snapshot name", n)?;
-            s.insert("display_name".into(), n.clone().into());
-        }
-        if let Some(d) = &update.display_description {
-            s.insert("display_description".into(), d.clone().into());
-        }
+        let snapshot = collection(self).member(snapshot_id)?;
+        let s = Object::new()
+            .checked(
+                "display_name",
+                "snapshot name",
+                update.display_name.as_deref(),
+            )?
+            .opt("display_description", update.display_description.as_deref())
+            .into_map();
         if s.is_empty() {
-            return self.get_snapshot(snapshot_id).await;
+            return snapshot.get(&[200]).await;
         }
-        let env: SnapshotEnvelope = self
-            .http
-            .request(Method::PUT, snapshot_url(self, snapshot_id))
-            .json(&serde_json::json!({ "snapshot": s }))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.snapshot)
+        snapshot.put(s, &[200]).await
     }
 
     /// Deletes a snapshot: DELETE `/snapshots/{id}` (202). The backing
@@ -335,14 +271,7 @@ impl BlockStorageClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn delete_snapshot(&self, snapshot_id: &str) -> Result<(), ClientError> {
-        check_id("snapshot id", snapshot_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, snapshot_url(self, snapshot_id))
-            .expect_status(&[202, 204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(snapshot_id, &[202, 204]).await
     }
 
     /// The metadata of a snapshot: GET `/snapshots/{id}/metadata` (200).

@@ -1,11 +1,12 @@
 //! Volume types.
 
-use kamaki_core::{ClientError, Method};
+use kamaki_core::ClientError;
 use serde::{Deserialize, Serialize};
 
 use super::BlockStorageClient;
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{check_id, de_null_default};
+use crate::compute::util::de_null_default;
+use crate::rest::Collection;
 
 /// A volume type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,14 +32,14 @@ pub struct VolumeType {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct TypesEnvelope {
-    volume_types: Vec<VolumeType>,
-}
+crate::rest::json_resource!(
+    VolumeType,
+    TypeEnvelope { volume_type },
+    TypesEnvelope { volume_types }
+);
 
-#[derive(Deserialize)]
-struct TypeEnvelope {
-    volume_type: VolumeType,
+fn collection(c: &BlockStorageClient) -> Collection<'_, VolumeType> {
+    Collection::new(&c.http, c.url().seg("types"), "volume type id")
 }
 
 impl BlockStorageClient {
@@ -47,13 +48,7 @@ impl BlockStorageClient {
     /// # Errors
     /// The server's error.
     pub async fn list_volume_types(&self) -> Result<Vec<VolumeType>, ClientError> {
-        let env: TypesEnvelope = self
-            .http
-            .request(Method::GET, self.url().seg("types"))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.volume_types)
+        collection(self).list(&[200]).await
     }
 
     /// Volume type details: GET `/types/{id}` (200).
@@ -62,13 +57,6 @@ impl BlockStorageClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 …).
     pub async fn get_volume_type(&self, type_id: &str) -> Result<VolumeType, ClientError> {
-        check_id("volume type id", type_id)?;
-        let env: TypeEnvelope = self
-            .http
-            .request(Method::GET, self.url().seg("types").seg(type_id))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.volume_type)
+        collection(self).get(type_id, &[200]).await
     }
 }

@@ -1,27 +1,24 @@
 //! Volumes: listing, details, creation, update, deletion, metadata, waiters.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use futures::{Stream, TryStreamExt};
 use kamaki_core::{
-    paginate, wait_for, ClientError, Method, Page, QueryParams, UrlPath, WaitCheck, WaitOptions,
-    WaitOutcome,
+    wait_for, ClientError, Method, QueryParams, UrlPath, WaitCheck, WaitOptions, WaitOutcome,
 };
 use serde::{Deserialize, Serialize};
 
 use super::{BlockStorageClient, Link};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{
-    self, check_id, de_null_default, de_string_map, marker_page, push_text, to_json,
-};
+use crate::compute::util::{self, check_id, de_null_default, de_string_map};
+use crate::rest::{send_one, wrap, Collection, Listing, Object};
 
-fn volumes_url(c: &BlockStorageClient) -> UrlPath {
-    c.url().seg("volumes")
+fn collection(c: &BlockStorageClient) -> Collection<'_, Volume> {
+    Collection::new(&c.http, c.url().seg("volumes"), "volume id")
 }
 
 fn volume_url(c: &BlockStorageClient, id: &str) -> UrlPath {
-    volumes_url(c).seg(id)
+    c.url().seg("volumes").seg(id)
 }
 
 /// Filters and paging of [`BlockStorageClient::volumes`] / [`BlockStorageClient::list_volumes`].
@@ -80,7 +77,6 @@ impl CreateVolume {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for a zero size, an empty name or more than one source.
     pub fn to_body(&self) -> Result<serde_json::Value, ClientError> {
-        use serde_json::Value;
         if self.size == 0 {
             return Err(ClientError::invalid_argument(
                 "volume size must be a positive number of GiB",
@@ -98,35 +94,22 @@ impl CreateVolume {
                 "give at most one of snapshot_id, image_ref and source_volid",
             ));
         }
-        let mut v = serde_json::Map::new();
-        v.insert("size".into(), Value::from(self.size));
-        let texts = [
-            ("display_name", &self.display_name),
-            ("display_description", &self.display_description),
-            ("snapshot_id", &self.snapshot_id),
-            ("imageRef", &self.image_ref),
-            ("source_volid", &self.source_volid),
-            ("availability_zone", &self.availability_zone),
-        ];
-        for (key, value) in texts {
-            if let Some(x) = value {
-                v.insert(key.into(), Value::from(x.clone()));
-            }
-        }
         if let Some(t) = &self.volume_type {
             check_id("volume type", t.as_str())?;
-            v.insert("volume_type".into(), to_json(t)?);
         }
-        if let Some(b) = self.bootable {
-            v.insert("bootable".into(), Value::from(b));
-        }
-        if let Some(m) = &self.metadata {
-            v.insert("metadata".into(), to_json(m)?);
-        }
-        for (k, x) in &self.extra {
-            v.insert(k.clone(), x.clone());
-        }
-        Ok(serde_json::json!({ "volume": v }))
+        let v = Object::new()
+            .set("size", self.size)
+            .opt("display_name", self.display_name.as_deref())
+            .opt("display_description", self.display_description.as_deref())
+            .opt("snapshot_id", self.snapshot_id.as_deref())
+            .opt("imageRef", self.image_ref.as_deref())
+            .opt("source_volid", self.source_volid.as_deref())
+            .opt("availability_zone", self.availability_zone.as_deref())
+            .json("volume_type", self.volume_type.as_ref())?
+            .opt("bootable", self.bootable)
+            .json("metadata", self.metadata.as_ref())?
+            .extra(&self.extra);
+        Ok(wrap("volume", v.into_map()))
     }
 }
 
@@ -273,15 +256,11 @@ impl Volume {
     }
 }
 
-#[derive(Deserialize)]
-struct VolumeEnvelope {
-    volume: Volume,
-}
-
-#[derive(Deserialize)]
-struct VolumesEnvelope {
-    volumes: Vec<Volume>,
-}
+crate::rest::json_resource!(
+    Volume,
+    VolumeEnvelope { volume },
+    VolumesEnvelope { volumes }
+);
 
 #[derive(Deserialize)]
 struct MetadataEnvelope {
@@ -337,41 +316,6 @@ pub(super) async fn delete_metadata_key(
 }
 
 impl BlockStorageClient {
-    async fn volumes_page(
-        &self,
-        opts: &ListVolumesOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Volume>, ClientError> {
-        let mut url = volumes_url(self);
-        if opts.detail {
-            url = url.seg("detail");
-        }
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        push_text(&mut q, "changes-since", opts.changes_since.as_deref());
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let resp = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200, 304])
-            .send()
-            .await?;
-        if resp.status() == 304 {
-            util::drain(resp).await?;
-            return Ok(Page::last(Vec::new()));
-        }
-        let env: VolumesEnvelope = resp.json().await?;
-        Ok(marker_page(
-            env.volumes,
-            opts.limit,
-            marker.as_deref(),
-            |v| v.id.to_string(),
-        ))
-    }
-
     /// Streams volumes: GET `/volumes` or `/volumes/detail` (200; 304 for
     /// `changes-since` is an empty listing), page by page when `limit` is set.
     ///
@@ -381,11 +325,10 @@ impl BlockStorageClient {
         &self,
         opts: ListVolumesOptions,
     ) -> impl Stream<Item = Result<Volume, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.volumes_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query)
+            .detail(opts.detail)
+            .text("changes-since", opts.changes_since.as_deref());
+        collection(self).stream(listing, &[200, 304])
     }
 
     /// Lists volumes (kamaki's `list_volumes`); see [`volumes`](Self::volumes).
@@ -406,14 +349,7 @@ impl BlockStorageClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 …).
     pub async fn get_volume(&self, volume_id: &str) -> Result<Volume, ClientError> {
-        check_id("volume id", volume_id)?;
-        let env: VolumeEnvelope = self
-            .http
-            .request(Method::GET, volume_url(self, volume_id))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.volume)
+        collection(self).get(volume_id, &[200]).await
     }
 
     /// Creates a volume: POST `/volumes` with [`CreateVolume::to_body`]
@@ -425,14 +361,8 @@ impl BlockStorageClient {
     /// for bad input (nothing sent); the server's error (400, 413 …).
     pub async fn create_volume(&self, volume: &CreateVolume) -> Result<Volume, ClientError> {
         let body = volume.to_body()?;
-        let env: VolumeEnvelope = self
-            .http
-            .request(Method::POST, volumes_url(self))
-            .json(&body)
-            .expect_status(&[200, 202])
-            .send_json()
-            .await?;
-        Ok(env.volume)
+        let req = collection(self).request(Method::POST).json(&body);
+        send_one(req.expect_status(&[200, 202])).await
     }
 
     /// Updates a volume: PUT `/volumes/{id}` with `{"volume": {…}}` holding
@@ -447,32 +377,21 @@ impl BlockStorageClient {
         volume_id: &str,
         update: &UpdateVolume,
     ) -> Result<Volume, ClientError> {
-        check_id("volume id", volume_id)?;
-        let mut v = serde_json::Map::new();
-        if let Some(n) = &update.display_name {
-            check_id("volume name", n)?;
-            v.insert("display_name".into(), n.clone().into());
-        }
-        if let Some(d) = &update.display_description {
-            v.insert("display_description".into(), d.clone().into());
-        }
-        if let Some(d) = update.delete_on_termination {
-            v.insert("delete_on_termination".into(), d.into());
-        }
-        if let Some(m) = &update.metadata {
-            v.insert("metadata".into(), to_json(m)?);
-        }
+        let volume = collection(self).member(volume_id)?;
+        let v = Object::new()
+            .checked(
+                "display_name",
+                "volume name",
+                update.display_name.as_deref(),
+            )?
+            .opt("display_description", update.display_description.as_deref())
+            .opt("delete_on_termination", update.delete_on_termination)
+            .json("metadata", update.metadata.as_ref())?
+            .into_map();
         if v.is_empty() {
-            return self.get_volume(volume_id).await;
+            return volume.get(&[200]).await;
         }
-        let env: VolumeEnvelope = self
-            .http
-            .request(Method::PUT, volume_url(self, volume_id))
-            .json(&serde_json::json!({ "volume": v }))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.volume)
+        volume.put(v, &[200]).await
     }
 
     /// Deletes a volume: DELETE `/volumes/{id}` (202). Asynchronous: see
@@ -482,14 +401,7 @@ impl BlockStorageClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (400 for a server's root volume …).
     pub async fn delete_volume(&self, volume_id: &str) -> Result<(), ClientError> {
-        check_id("volume id", volume_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, volume_url(self, volume_id))
-            .expect_status(&[202, 204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(volume_id, &[202, 204]).await
     }
 
     /// The metadata of a volume: GET `/volumes/{id}/metadata` (200).

@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use kamaki_core::{ClientError, Method, Response};
-use serde::Deserialize;
+use kamaki_core::{ClientError, Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
-use super::servers::Server;
+use super::servers::{self, Server};
 use super::util::{self, check_id, to_json};
 use super::ComputeClient;
 use crate::common::{Extra, ResourceId};
+use crate::rest::{send_one, wrap, Object};
 
 /// What to rebuild a server with ([`ComputeClient::rebuild_server`]).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -36,12 +36,13 @@ pub struct CreatedImage {
     pub location: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct ServerEnvelope {
-    server: Server,
-}
-
 impl ComputeClient {
+    /// POST `/servers/{id}/action`, the id checked.
+    fn action_request(&self, server_id: &str) -> Result<RequestBuilder, ClientError> {
+        let url = servers::server(self, server_id)?.url().seg("action");
+        Ok(self.http.request(Method::POST, url))
+    }
+
     /// Sends a server action: POST `/servers/{id}/action` with `action` as
     /// the body, accepting the `success` statuses. The building block of
     /// every action here, public so that extensions (Synnefo's console,
@@ -56,12 +57,7 @@ impl ComputeClient {
         action: &Value,
         success: &[u16],
     ) -> Result<Response, ClientError> {
-        check_id("server id", server_id)?;
-        self.http
-            .request(
-                Method::POST,
-                self.url().seg("servers").seg(server_id).seg("action"),
-            )
+        self.action_request(server_id)?
             .json(action)
             .expect_status(success)
             .send()
@@ -153,19 +149,14 @@ impl ComputeClient {
         server_id: &str,
         new_password: &str,
     ) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
+        let req = self.action_request(server_id)?;
         if new_password.is_empty() {
             return Err(ClientError::invalid_argument(
                 "the new password must not be empty",
             ));
         }
         let body = json!({ "changePassword": { "adminPass": new_password } });
-        let resp = self
-            .http
-            .request(
-                Method::POST,
-                self.url().seg("servers").seg(server_id).seg("action"),
-            )
+        let resp = req
             .json(&body)
             .secret(new_password)
             .expect_status(&[202])
@@ -185,36 +176,20 @@ impl ComputeClient {
         server_id: &str,
         rebuild: &RebuildServer,
     ) -> Result<Server, ClientError> {
-        check_id("image id", &rebuild.image_id)?;
-        let mut r = serde_json::Map::new();
-        r.insert("imageRef".into(), Value::from(rebuild.image_id.clone()));
-        if let Some(n) = &rebuild.name {
-            check_id("server name", n)?;
-            r.insert("name".into(), Value::from(n.clone()));
-        }
-        if let Some(p) = &rebuild.admin_pass {
-            r.insert("adminPass".into(), Value::from(p.clone()));
-        }
-        if let Some(m) = &rebuild.metadata {
-            r.insert("metadata".into(), to_json(m)?);
-        }
-        for (k, v) in &rebuild.extra {
-            r.insert(k.clone(), v.clone());
-        }
-        check_id("server id", server_id)?;
+        let r = Object::new()
+            .checked("imageRef", "image id", Some(rebuild.image_id.as_str()))?
+            .checked("name", "server name", rebuild.name.as_deref())?
+            .opt("adminPass", rebuild.admin_pass.as_deref())
+            .json("metadata", rebuild.metadata.as_ref())?
+            .extra(&rebuild.extra);
         let mut req = self
-            .http
-            .request(
-                Method::POST,
-                self.url().seg("servers").seg(server_id).seg("action"),
-            )
-            .json(&json!({ "rebuild": r }))
+            .action_request(server_id)?
+            .json(&wrap("rebuild", r.into_map()))
             .expect_status(&[202]);
         if let Some(p) = &rebuild.admin_pass {
             req = req.secret(p);
         }
-        let env: ServerEnvelope = req.send_json().await?;
-        Ok(env.server)
+        send_one(req).await
     }
 
     /// Snapshots a server into an image:

@@ -1,14 +1,13 @@
 //! Flavors: the hardware configurations servers are made from.
 
-use std::sync::Arc;
-
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{paginate, ClientError, Method, Page, QueryParams};
+use kamaki_core::{ClientError, QueryParams};
 use serde::{Deserialize, Serialize};
 
-use super::util::{check_id, de_null_default, marker_page, push_text};
+use super::util::de_null_default;
 use super::{ComputeClient, Link};
 use crate::common::{Extra, ResourceId};
+use crate::rest::{Collection, Listing};
 
 /// Filters and paging of [`ComputeClient::flavors`] / [`ComputeClient::list_flavors`].
 ///
@@ -68,49 +67,17 @@ pub struct Flavor {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct FlavorsEnvelope {
-    flavors: Vec<Flavor>,
-}
+crate::rest::json_resource!(
+    Flavor,
+    FlavorEnvelope { flavor },
+    FlavorsEnvelope { flavors }
+);
 
-#[derive(Deserialize)]
-struct FlavorEnvelope {
-    flavor: Flavor,
+fn collection(c: &ComputeClient) -> Collection<'_, Flavor> {
+    Collection::new(&c.http, c.url().seg("flavors"), "flavor id")
 }
 
 impl ComputeClient {
-    async fn flavors_page(
-        &self,
-        opts: &ListFlavorsOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Flavor>, ClientError> {
-        let mut url = self.url().seg("flavors");
-        if opts.detail {
-            url = url.seg("detail");
-        }
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        push_text(&mut q, "changes-since", opts.changes_since.as_deref());
-        q.push_opt("minDisk", opts.min_disk.filter(|v| *v > 0));
-        q.push_opt("minRam", opts.min_ram.filter(|v| *v > 0));
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let env: FlavorsEnvelope = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200, 203])
-            .send_json()
-            .await?;
-        Ok(marker_page(
-            env.flavors,
-            opts.limit,
-            marker.as_deref(),
-            |f| f.id.to_string(),
-        ))
-    }
-
     /// Streams flavors: GET `/flavors` or `/flavors/detail` (200, 203), page
     /// by page when `limit` is set.
     ///
@@ -120,11 +87,14 @@ impl ComputeClient {
         &self,
         opts: ListFlavorsOptions,
     ) -> impl Stream<Item = Result<Flavor, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.flavors_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query)
+            .detail(opts.detail)
+            .text("changes-since", opts.changes_since.as_deref())
+            .filters(|q| {
+                q.push_opt("minDisk", opts.min_disk.filter(|v| *v > 0));
+                q.push_opt("minRam", opts.min_ram.filter(|v| *v > 0));
+            });
+        collection(self).stream(listing, &[200, 203])
     }
 
     /// Lists flavors (kamaki's `list_flavors`); see [`flavors`](Self::flavors).
@@ -145,13 +115,6 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 …).
     pub async fn get_flavor(&self, flavor_id: &str) -> Result<Flavor, ClientError> {
-        check_id("flavor id", flavor_id)?;
-        let env: FlavorEnvelope = self
-            .http
-            .request(Method::GET, self.url().seg("flavors").seg(flavor_id))
-            .expect_status(&[200, 203])
-            .send_json()
-            .await?;
-        Ok(env.flavor)
+        collection(self).get(flavor_id, &[200, 203]).await
     }
 }

@@ -1,15 +1,15 @@
 //! Images as the compute service shows them (`/images`), and their metadata.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{paginate, ClientError, ErrorKind, Method, Page, QueryParams, UrlPath};
+use kamaki_core::{ClientError, ErrorKind, Method, QueryParams, UrlPath};
 use serde::{Deserialize, Serialize};
 
-use super::util::{self, check_id, de_null_default, de_string_map, marker_page, push_text};
+use super::util::{self, check_id, de_null_default, de_string_map};
 use super::{de_opt_ref, ComputeClient, Link, ResourceRef};
 use crate::common::{Extra, ResourceId};
+use crate::rest::{Collection, Listing};
 
 fn image_url(c: &ComputeClient, id: &str) -> UrlPath {
     c.url().seg("images").seg(id)
@@ -105,14 +105,16 @@ pub struct Image {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct ImagesEnvelope {
-    images: Vec<Image>,
-}
+// A reply without an image is an error here: get_image reads `ImageEnvelope`.
+crate::rest::json_resource!(Image, OneImageEnvelope { image }, ImagesEnvelope { images });
 
 #[derive(Deserialize)]
 struct ImageEnvelope {
     image: Option<Image>,
+}
+
+fn collection(c: &ComputeClient) -> Collection<'_, Image> {
+    Collection::new(&c.http, c.url().seg("images"), "image id")
 }
 
 #[derive(Deserialize)]
@@ -128,45 +130,6 @@ struct MetaEnvelope {
 }
 
 impl ComputeClient {
-    async fn images_page(
-        &self,
-        opts: &ListImagesOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Image>, ClientError> {
-        let mut url = self.url().seg("images");
-        if opts.detail {
-            url = url.seg("detail");
-        }
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        push_text(&mut q, "changes-since", opts.changes_since.as_deref());
-        push_text(&mut q, "name", opts.name.as_deref());
-        push_text(&mut q, "status", opts.status.as_deref());
-        push_text(&mut q, "server", opts.server.as_deref());
-        push_text(&mut q, "type", opts.image_type.as_deref());
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let resp = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200, 203, 304])
-            .send()
-            .await?;
-        if resp.status() == 304 {
-            util::drain(resp).await?;
-            return Ok(Page::last(Vec::new()));
-        }
-        let env: ImagesEnvelope = resp.json().await?;
-        Ok(marker_page(
-            env.images,
-            opts.limit,
-            marker.as_deref(),
-            |i| i.id.to_string(),
-        ))
-    }
-
     /// Streams images: GET `/images` or `/images/detail` (200, 203; 304 is
     /// an empty listing), page by page when `limit` is set.
     ///
@@ -176,11 +139,14 @@ impl ComputeClient {
         &self,
         opts: ListImagesOptions,
     ) -> impl Stream<Item = Result<Image, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.images_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query)
+            .detail(opts.detail)
+            .text("changes-since", opts.changes_since.as_deref())
+            .text("name", opts.name.as_deref())
+            .text("status", opts.status.as_deref())
+            .text("server", opts.server.as_deref())
+            .text("type", opts.image_type.as_deref());
+        collection(self).stream(listing, &[200, 203, 304])
     }
 
     /// Lists images (kamaki's `list_images`); see [`images`](Self::images).
@@ -199,10 +165,9 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 …).
     pub async fn get_image(&self, image_id: &str) -> Result<Image, ClientError> {
-        check_id("image id", image_id)?;
-        let env: ImageEnvelope = self
-            .http
-            .request(Method::GET, image_url(self, image_id))
+        let env: ImageEnvelope = collection(self)
+            .member(image_id)?
+            .request(Method::GET)
             .expect_status(&[200, 203])
             .send_json()
             .await?;
@@ -219,14 +184,7 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn delete_image(&self, image_id: &str) -> Result<(), ClientError> {
-        check_id("image id", image_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, image_url(self, image_id))
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(image_id, &[204]).await
     }
 
     /// All metadata of an image: GET `/images/{id}/metadata` (200).

@@ -2,39 +2,41 @@
 //! and addresses.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{paginate, ClientError, Method, Page, QueryParams, UrlPath};
+use kamaki_core::{ClientError, Method, QueryParams, UrlPath};
 use serde::{Deserialize, Serialize};
 
-use super::util::{
-    self, check_id, de_null_default, de_string_map, marker_page, push_text, to_json,
-};
+use super::util::{self, check_id, de_null_default, de_string_map, push_text};
 use super::{de_opt_ref, ComputeClient, Link, ResourceRef};
 use crate::common::{Extra, ResourceId};
+use crate::rest::{send_one, wrap, Collection, Listing, Member, Object};
 
 // ---------------------------------------------------------------------------
 // URLs
 
-fn servers_url(c: &ComputeClient) -> UrlPath {
-    c.url().seg("servers")
+fn collection(c: &ComputeClient) -> Collection<'_, Server> {
+    Collection::new(&c.http, c.url().seg("servers"), "server id")
 }
 
-fn server_url(c: &ComputeClient, id: &str) -> UrlPath {
-    servers_url(c).seg(id)
+/// The server `id` (`/servers/{id}`), its id checked.
+pub(super) fn server<'a>(
+    c: &'a ComputeClient,
+    id: &str,
+) -> Result<Member<'a, Server>, ClientError> {
+    collection(c).member(id)
 }
 
-fn metadata_url(c: &ComputeClient, id: &str) -> UrlPath {
-    server_url(c, id).seg("metadata")
+fn metadata_url(c: &ComputeClient, id: &str) -> Result<UrlPath, ClientError> {
+    Ok(server(c, id)?.url().seg("metadata"))
 }
 
-fn tags_url(c: &ComputeClient, id: &str) -> UrlPath {
-    server_url(c, id).seg("tags")
+fn tags_url(c: &ComputeClient, id: &str) -> Result<UrlPath, ClientError> {
+    Ok(server(c, id)?.url().seg("tags"))
 }
 
-fn ips_url(c: &ComputeClient, id: &str) -> UrlPath {
-    server_url(c, id).seg("ips")
+fn ips_url(c: &ComputeClient, id: &str) -> Result<UrlPath, ClientError> {
+    Ok(server(c, id)?.url().seg("ips"))
 }
 
 // ---------------------------------------------------------------------------
@@ -279,54 +281,33 @@ impl CreateServer {
         for t in self.tags.iter().flatten() {
             check_tag(t)?;
         }
-        let mut s = serde_json::Map::new();
-        s.insert("name".into(), Value::from(self.name.clone()));
-        s.insert("flavorRef".into(), to_json(&self.flavor_id)?);
-        if !self.image_id.is_empty() {
-            s.insert("imageRef".into(), Value::from(self.image_id.clone()));
-        }
-        if !self.metadata.is_empty() {
-            s.insert("metadata".into(), to_json(&self.metadata)?);
-        }
-        if !self.personality.is_empty() {
-            s.insert("personality".into(), to_json(&self.personality)?);
-        }
-        if let Some(n) = &self.networks {
-            s.insert("networks".into(), to_json(n)?);
-        }
-        if let Some(t) = &self.tags {
-            s.insert("tags".into(), to_json(t)?);
-        }
-        if let Some(k) = &self.key_name {
-            s.insert("key_name".into(), Value::from(k.clone()));
-        }
-        if let Some(u) = &self.user_data {
-            s.insert("user_data".into(), Value::from(util::base64_encode(u)));
-        }
-        if !self.security_groups.is_empty() {
-            let groups: Vec<Value> = self
-                .security_groups
-                .iter()
-                .map(|g| json!({ "name": g }))
-                .collect();
-            s.insert("security_groups".into(), Value::from(groups));
-        }
-        if let Some(z) = &self.availability_zone {
-            s.insert("availability_zone".into(), Value::from(z.clone()));
-        }
-        if let Some(p) = &self.admin_pass {
-            s.insert("adminPass".into(), Value::from(p.clone()));
-        }
-        if !self.block_devices.is_empty() {
-            s.insert(
-                "block_device_mapping_v2".into(),
-                to_json(&self.block_devices)?,
-            );
-        }
-        for (k, v) in &self.extra {
-            s.insert(k.clone(), v.clone());
-        }
-        Ok(json!({ "server": s }))
+        let groups: Vec<Value> = self
+            .security_groups
+            .iter()
+            .map(|g| json!({ "name": g }))
+            .collect();
+        let s = Object::new()
+            .set("name", self.name.as_str())
+            .json("flavorRef", Some(&self.flavor_id))?
+            .opt(
+                "imageRef",
+                Some(self.image_id.as_str()).filter(|i| !i.is_empty()),
+            )
+            .json("metadata", Some(&self.metadata).filter(|m| !m.is_empty()))?
+            .list("personality", &self.personality)?
+            .json("networks", self.networks.as_ref())?
+            .json("tags", self.tags.as_ref())?
+            .opt("key_name", self.key_name.as_deref())
+            .opt(
+                "user_data",
+                self.user_data.as_deref().map(util::base64_encode),
+            )
+            .list("security_groups", &groups)?
+            .opt("availability_zone", self.availability_zone.as_deref())
+            .opt("adminPass", self.admin_pass.as_deref())
+            .list("block_device_mapping_v2", &self.block_devices)?
+            .extra(&self.extra);
+        Ok(wrap("server", s.into_map()))
     }
 }
 
@@ -496,15 +477,11 @@ pub struct ServerNics {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct ServerEnvelope {
-    server: Server,
-}
-
-#[derive(Deserialize)]
-struct ServersEnvelope {
-    servers: Vec<Server>,
-}
+crate::rest::json_resource!(
+    Server,
+    ServerEnvelope { server },
+    ServersEnvelope { servers }
+);
 
 #[derive(Deserialize)]
 struct MetadataEnvelope {
@@ -528,47 +505,6 @@ struct TagsEnvelope {
 // Operations
 
 impl ComputeClient {
-    async fn servers_page(
-        &self,
-        opts: &ListServersOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Server>, ClientError> {
-        let url = if opts.detail {
-            servers_url(self).seg("detail")
-        } else {
-            servers_url(self)
-        };
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        push_text(&mut q, "changes-since", opts.changes_since.as_deref());
-        push_text(&mut q, "image", opts.image.as_deref());
-        push_text(&mut q, "flavor", opts.flavor.as_deref());
-        push_text(&mut q, "name", opts.name.as_deref());
-        push_text(&mut q, "status", opts.status.as_deref());
-        push_text(&mut q, "host", opts.host.as_deref());
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let resp = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200, 203, 304])
-            .send()
-            .await?;
-        if resp.status() == 304 {
-            util::drain(resp).await?;
-            return Ok(Page::last(Vec::new()));
-        }
-        let env: ServersEnvelope = resp.json().await?;
-        Ok(marker_page(
-            env.servers,
-            opts.limit,
-            marker.as_deref(),
-            |s| s.id.to_string(),
-        ))
-    }
-
     /// Streams servers: GET `/servers` or `/servers/detail` (200, 203; a
     /// 304 for `changes-since` is an empty listing), page by page when
     /// `limit` is set (`marker` = last id of a full page). Nothing is sent
@@ -580,11 +516,15 @@ impl ComputeClient {
         &self,
         opts: ListServersOptions,
     ) -> impl Stream<Item = Result<Server, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.servers_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query)
+            .detail(opts.detail)
+            .text("changes-since", opts.changes_since.as_deref())
+            .text("image", opts.image.as_deref())
+            .text("flavor", opts.flavor.as_deref())
+            .text("name", opts.name.as_deref())
+            .text("status", opts.status.as_deref())
+            .text("host", opts.host.as_deref());
+        collection(self).stream(listing, &[200, 203, 304])
     }
 
     /// Lists servers (kamaki's `list_servers`); see [`servers`](Self::servers).
@@ -605,14 +545,7 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id (nothing sent); the server's error (404 …).
     pub async fn get_server(&self, server_id: &str) -> Result<Server, ClientError> {
-        check_id("server id", server_id)?;
-        let env: ServerEnvelope = self
-            .http
-            .request(Method::GET, server_url(self, server_id))
-            .expect_status(&[200, 203])
-            .send_json()
-            .await?;
-        Ok(env.server)
+        collection(self).get(server_id, &[200, 203]).await
     }
 
     /// kamaki's name for [`get_server`](Self::get_server).
@@ -631,16 +564,14 @@ impl ComputeClient {
     /// for bad input (nothing sent); the server's error (400, 403, 413 …).
     pub async fn create_server(&self, server: &CreateServer) -> Result<Server, ClientError> {
         let body = server.to_body()?;
-        let mut req = self
-            .http
-            .request(Method::POST, servers_url(self))
+        let mut req = collection(self)
+            .request(Method::POST)
             .json(&body)
             .expect_status(&[202]);
         if let Some(p) = &server.admin_pass {
             req = req.secret(p);
         }
-        let env: ServerEnvelope = req.send_json().await?;
-        Ok(env.server)
+        send_one(req).await
     }
 
     /// Renames a server: PUT `/servers/{id}` with `{"server": {"name": …}}`
@@ -654,12 +585,11 @@ impl ComputeClient {
         server_id: &str,
         new_name: &str,
     ) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
+        let server = server(self, server_id)?;
         check_id("server name", new_name)?;
         let body = serde_json::json!({ "server": { "name": new_name } });
-        let resp = self
-            .http
-            .request(Method::PUT, server_url(self, server_id))
+        let resp = server
+            .request(Method::PUT)
             .json(&body)
             .expect_status(&[200, 204])
             .send()
@@ -674,14 +604,7 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (400 when already deleted, 409 …).
     pub async fn delete_server(&self, server_id: &str) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, server_url(self, server_id))
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(server_id, &[204]).await
     }
 
     /// All metadata of a server: GET `/servers/{id}/metadata` (200).
@@ -693,10 +616,10 @@ impl ComputeClient {
         &self,
         server_id: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = metadata_url(self, server_id)?;
         let env: MetadataEnvelope = self
             .http
-            .request(Method::GET, metadata_url(self, server_id))
+            .request(Method::GET, url)
             .expect_status(&[200])
             .send_json()
             .await?;
@@ -714,11 +637,11 @@ impl ComputeClient {
         server_id: &str,
         key: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = metadata_url(self, server_id)?;
         check_id("metadata key", key)?;
         let env: MetaEnvelope = self
             .http
-            .request(Method::GET, metadata_url(self, server_id).seg(key))
+            .request(Method::GET, url.seg(key))
             .expect_status(&[200])
             .send_json()
             .await?;
@@ -737,12 +660,12 @@ impl ComputeClient {
         key: &str,
         value: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = metadata_url(self, server_id)?;
         check_id("metadata key", key)?;
         let body = serde_json::json!({ "meta": { key: value } });
         let env: MetaEnvelope = self
             .http
-            .request(Method::PUT, metadata_url(self, server_id).seg(key))
+            .request(Method::PUT, url.seg(key))
             .json(&body)
             .expect_status(&[200, 201])
             .send_json()
@@ -761,14 +684,14 @@ impl ComputeClient {
         server_id: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = metadata_url(self, server_id)?;
         for k in metadata.keys() {
             check_id("metadata key", k)?;
         }
         let body = serde_json::json!({ "metadata": metadata });
         let env: MetadataEnvelope = self
             .http
-            .request(Method::POST, metadata_url(self, server_id))
+            .request(Method::POST, url)
             .json(&body)
             .expect_status(&[200, 201])
             .send_json()
@@ -786,11 +709,11 @@ impl ComputeClient {
         server_id: &str,
         key: &str,
     ) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
+        let url = metadata_url(self, server_id)?;
         check_id("metadata key", key)?;
         let resp = self
             .http
-            .request(Method::DELETE, metadata_url(self, server_id).seg(key))
+            .request(Method::DELETE, url.seg(key))
             .expect_status(&[204])
             .send()
             .await?;
@@ -803,10 +726,10 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn list_tags(&self, server_id: &str) -> Result<Vec<String>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = tags_url(self, server_id)?;
         let env: TagsEnvelope = self
             .http
-            .request(Method::GET, tags_url(self, server_id))
+            .request(Method::GET, url)
             .expect_status(&[200])
             .send_json()
             .await?;
@@ -823,13 +746,13 @@ impl ComputeClient {
         server_id: &str,
         tags: &[String],
     ) -> Result<Vec<String>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = tags_url(self, server_id)?;
         for t in tags {
             check_tag(t)?;
         }
         let env: TagsEnvelope = self
             .http
-            .request(Method::PUT, tags_url(self, server_id))
+            .request(Method::PUT, url)
             .json(&serde_json::json!({ "tags": tags }))
             .expect_status(&[200])
             .send_json()
@@ -844,10 +767,10 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn delete_tags(&self, server_id: &str) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
+        let url = tags_url(self, server_id)?;
         let resp = self
             .http
-            .request(Method::DELETE, tags_url(self, server_id))
+            .request(Method::DELETE, url)
             .expect_status(&[204])
             .send()
             .await?;
@@ -861,11 +784,11 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id or a bad tag; any other status.
     pub async fn check_tag_exists(&self, server_id: &str, tag: &str) -> Result<bool, ClientError> {
-        check_id("server id", server_id)?;
+        let url = tags_url(self, server_id)?;
         check_tag(tag)?;
         let status = self
             .http
-            .request(Method::GET, tags_url(self, server_id).seg(tag))
+            .request(Method::GET, url.seg(tag))
             .expect_status(&[204, 404])
             .send_status()
             .await?;
@@ -879,11 +802,11 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id or a bad tag; the server's error (400 over 50 tags).
     pub async fn add_tag(&self, server_id: &str, tag: &str) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
+        let url = tags_url(self, server_id)?;
         check_tag(tag)?;
         let resp = self
             .http
-            .request(Method::PUT, tags_url(self, server_id).seg(tag))
+            .request(Method::PUT, url.seg(tag))
             .body(kamaki_core::Body::empty())
             .expect_status(&[201, 204])
             .send()
@@ -897,11 +820,11 @@ impl ComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id or a bad tag; the server's error (404 when absent).
     pub async fn delete_tag(&self, server_id: &str, tag: &str) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
+        let url = tags_url(self, server_id)?;
         check_tag(tag)?;
         let resp = self
             .http
-            .request(Method::DELETE, tags_url(self, server_id).seg(tag))
+            .request(Method::DELETE, url.seg(tag))
             .expect_status(&[204])
             .send()
             .await?;
@@ -919,12 +842,12 @@ impl ComputeClient {
         server_id: &str,
         changes_since: Option<&str>,
     ) -> Result<ServerNics, ClientError> {
-        check_id("server id", server_id)?;
+        let url = ips_url(self, server_id)?;
         let mut q = QueryParams::new();
         push_text(&mut q, "changes-since", changes_since);
         let resp = self
             .http
-            .request(Method::GET, ips_url(self, server_id))
+            .request(Method::GET, url)
             .query(&q)
             .expect_status(&[200, 203, 304])
             .send()
@@ -949,13 +872,13 @@ impl ComputeClient {
         network_id: &str,
         changes_since: Option<&str>,
     ) -> Result<BTreeMap<String, Vec<Address>>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = ips_url(self, server_id)?;
         check_id("network id", network_id)?;
         let mut q = QueryParams::new();
         push_text(&mut q, "changes-since", changes_since);
         let resp = self
             .http
-            .request(Method::GET, ips_url(self, server_id).seg(network_id))
+            .request(Method::GET, url.seg(network_id))
             .query(&q)
             .expect_status(&[200, 203, 304])
             .send()

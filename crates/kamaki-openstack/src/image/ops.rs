@@ -1,19 +1,17 @@
 //! Image service operations.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use futures::{Stream, StreamExt, TryStreamExt};
-use kamaki_core::{
-    encode_segment, paginate, ClientError, Method, Page, QueryParams, RequestBuilder, UrlPath,
-};
+use kamaki_core::{encode_segment, ClientError, Method, QueryParams, RequestBuilder, UrlPath};
 
 use super::types::{
     ContainerFormat, DiskFormat, Image, ImageMember, ImageMeta, ImagesBody, MembersEnvelope,
     PithosLocation, SharedEnvelope, SharedImage,
 };
 use super::ImageClient;
-use crate::compute::util::{self, marker_page};
+use crate::compute::util;
+use crate::rest::{pages, Listing};
 
 /// The longest metadata value Plankton stores.
 const MAX_VALUE_LEN: usize = 256;
@@ -290,38 +288,6 @@ impl ImageClient {
         self.images_url().seg(id)
     }
 
-    async fn images_page(
-        &self,
-        opts: &ListImagesOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Image>, ClientError> {
-        let url = if opts.detail {
-            self.images_url().seg("detail")
-        } else {
-            self.images_url().slash()
-        };
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        opts.filters.push(&mut q);
-        q.push("sort_dir", opts.sort_dir.as_str());
-        q.push_opt("sort_key", opts.sort_key.map(SortKey::as_str));
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        util::push_text(&mut q, "marker", marker.as_deref());
-        let body: ImagesBody = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(marker_page(
-            body.into_images(),
-            opts.limit,
-            marker.as_deref(),
-            |i| i.id.to_string(),
-        ))
-    }
-
     /// Streams the images the user can see (own, shared and public): GET
     /// `/images/` or `/images/detail` (200; Plankton answers a bare JSON
     /// array, Glance `{"images": […]}`: both are read), page by page when
@@ -334,12 +300,26 @@ impl ImageClient {
         &self,
         opts: ListImagesOptions,
     ) -> impl Stream<Item = Result<Image, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        let filters = opts.filters.clone();
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.images_page(&opts, marker).await }
-        })
+        let url = if opts.detail {
+            self.images_url().seg("detail")
+        } else {
+            self.images_url().slash()
+        };
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &QueryParams::new())
+            .filters(|q| {
+                opts.filters.push(q);
+                q.push("sort_dir", opts.sort_dir.as_str());
+                q.push_opt("sort_key", opts.sort_key.map(SortKey::as_str));
+            });
+        let filters = opts.filters;
+        pages(
+            &self.http,
+            url,
+            listing,
+            &[200],
+            ImagesBody::into_images,
+            |i| i.id.to_string(),
+        )
         .filter(move |r| {
             let keep = match r {
                 Ok(img) => filters.matches(img),

@@ -1,19 +1,12 @@
 //! Floating IPs.
 
-use std::sync::Arc;
-
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{paginate, ClientError, Method, Page, QueryParams, UrlPath};
+use kamaki_core::{ClientError, QueryParams};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use super::{merge_extra, NetworkClient};
+use super::NetworkClient;
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{self, check_id, marker_page, push_text};
-
-fn floatingips_url(c: &NetworkClient) -> UrlPath {
-    c.url().seg("floatingips")
-}
+use crate::rest::{Collection, Listing, Object};
 
 /// Paging of [`NetworkClient::floatingips`] / [`NetworkClient::list_floatingips`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,42 +85,17 @@ pub struct FloatingIp {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct FloatingIpEnvelope {
-    floatingip: FloatingIp,
-}
+crate::rest::json_resource!(
+    FloatingIp,
+    FloatingIpEnvelope { floatingip },
+    FloatingIpsEnvelope { floatingips }
+);
 
-#[derive(Deserialize)]
-struct FloatingIpsEnvelope {
-    floatingips: Vec<FloatingIp>,
+fn collection(c: &NetworkClient) -> Collection<'_, FloatingIp> {
+    Collection::new(&c.http, c.url().seg("floatingips"), "floating IP id")
 }
 
 impl NetworkClient {
-    async fn floatingips_page(
-        &self,
-        opts: &ListFloatingIpsOptions,
-        marker: Option<String>,
-    ) -> Result<Page<FloatingIp>, ClientError> {
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let env: FloatingIpsEnvelope = self
-            .http
-            .request(Method::GET, floatingips_url(self))
-            .query(&q)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(marker_page(
-            env.floatingips,
-            opts.limit,
-            marker.as_deref(),
-            |f| f.id.to_string(),
-        ))
-    }
-
     /// Streams floating IPs: GET `/floatingips` (200), page by page when
     /// `limit` is set.
     ///
@@ -137,11 +105,8 @@ impl NetworkClient {
         &self,
         opts: ListFloatingIpsOptions,
     ) -> impl Stream<Item = Result<FloatingIp, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.floatingips_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query);
+        collection(self).stream(listing, &[200])
     }
 
     /// Lists floating IPs (kamaki's `list_floatingips`); see
@@ -163,14 +128,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 …).
     pub async fn get_floatingip(&self, floatingip_id: &str) -> Result<FloatingIp, ClientError> {
-        check_id("floating IP id", floatingip_id)?;
-        let env: FloatingIpEnvelope = self
-            .http
-            .request(Method::GET, floatingips_url(self).seg(floatingip_id))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.floatingip)
+        collection(self).get(floatingip_id, &[200]).await
     }
 
     /// Reserves a floating IP: POST `/floatingips` with
@@ -184,7 +142,7 @@ impl NetworkClient {
         &self,
         ip: &CreateFloatingIp,
     ) -> Result<FloatingIp, ClientError> {
-        let mut f = Map::new();
+        let mut f = Object::new();
         let texts = [
             ("floating_network_id", &ip.floating_network_id),
             ("floating_ip_address", &ip.floating_ip_address),
@@ -192,20 +150,10 @@ impl NetworkClient {
             ("fixed_ip_address", &ip.fixed_ip_address),
         ];
         for (key, value) in texts {
-            if let Some(v) = value {
-                check_id(key, v)?;
-                f.insert(key.into(), v.clone().into());
-            }
+            f = f.checked(key, key, value.as_deref())?;
         }
-        merge_extra(&mut f, &ip.extra);
-        let env: FloatingIpEnvelope = self
-            .http
-            .request(Method::POST, floatingips_url(self))
-            .json(&serde_json::json!({ "floatingip": f }))
-            .expect_status(&[200, 201])
-            .send_json()
-            .await?;
-        Ok(env.floatingip)
+        let f = f.extra(&ip.extra).into_map();
+        collection(self).create(f, &[200, 201]).await
     }
 
     /// Associates or disassociates a floating IP: PUT `/floatingips/{id}`
@@ -219,29 +167,15 @@ impl NetworkClient {
         floatingip_id: &str,
         update: &UpdateFloatingIp,
     ) -> Result<FloatingIp, ClientError> {
-        check_id("floating IP id", floatingip_id)?;
-        let mut f = Map::new();
-        if let Some(p) = &update.port_id {
-            f.insert("port_id".into(), p.clone().map_or(Value::Null, Value::from));
-        }
-        if let Some(a) = &update.fixed_ip_address {
-            f.insert(
-                "fixed_ip_address".into(),
-                a.clone().map_or(Value::Null, Value::from),
-            );
-        }
-        merge_extra(&mut f, &update.extra);
-        if f.is_empty() {
-            return Err(ClientError::invalid_argument("nothing to update"));
-        }
-        let env: FloatingIpEnvelope = self
-            .http
-            .request(Method::PUT, floatingips_url(self).seg(floatingip_id))
-            .json(&serde_json::json!({ "floatingip": f }))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.floatingip)
+        let floatingip = collection(self).member(floatingip_id)?;
+        let f = Object::new()
+            .opt("port_id", update.port_id.as_ref().map(Option::as_deref))
+            .opt(
+                "fixed_ip_address",
+                update.fixed_ip_address.as_ref().map(Option::as_deref),
+            )
+            .extra(&update.extra);
+        floatingip.put(f.changes()?, &[200]).await
     }
 
     /// Releases a floating IP: DELETE `/floatingips/{id}` (204).
@@ -250,13 +184,6 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (409 while a port uses it).
     pub async fn delete_floatingip(&self, floatingip_id: &str) -> Result<(), ClientError> {
-        check_id("floating IP id", floatingip_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, floatingips_url(self).seg(floatingip_id))
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(floatingip_id, &[204]).await
     }
 }

@@ -86,10 +86,3 @@ impl NetworkClient {
         self.endpoint.path()
     }
 }
-
-/// Merges `extra` into a request object, last (so extensions win).
-fn merge_extra(obj: &mut serde_json::Map<String, serde_json::Value>, extra: &crate::common::Extra) {
-    for (k, v) in extra {
-        obj.insert(k.clone(), v.clone());
-    }
-}

@@ -1,19 +1,14 @@
 //! Networks.
 
-use std::sync::Arc;
-
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{paginate, ClientError, Method, Page, QueryParams, UrlPath};
+use kamaki_core::{ClientError, QueryParams};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{merge_extra, Link, NetworkClient};
+use super::{Link, NetworkClient};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{self, check_id, de_null_default, marker_page, push_text};
-
-fn networks_url(c: &NetworkClient) -> UrlPath {
-    c.url().seg("networks")
-}
+use crate::compute::util::de_null_default;
+use crate::rest::{Collection, Listing, Object};
 
 /// Paging of [`NetworkClient::networks`] / [`NetworkClient::list_networks`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,20 +47,28 @@ impl CreateNetwork {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty or too long name.
     pub fn to_object(&self) -> Result<Map<String, Value>, ClientError> {
-        let mut n = Map::new();
-        if let Some(name) = &self.name {
-            check_id("network name", name)?;
-            n.insert("name".into(), name.clone().into());
-        }
-        if let Some(a) = self.admin_state_up {
-            n.insert("admin_state_up".into(), a.into());
-        }
-        if let Some(s) = self.shared {
-            n.insert("shared".into(), s.into());
-        }
-        merge_extra(&mut n, &self.extra);
-        Ok(n)
+        let n = network_object(
+            self.name.as_deref(),
+            self.admin_state_up,
+            self.shared,
+            &self.extra,
+        )?;
+        Ok(n.into_map())
     }
+}
+
+/// The `"network"` object of a creation or an update.
+fn network_object(
+    name: Option<&str>,
+    admin_state_up: Option<bool>,
+    shared: Option<bool>,
+    extra: &Extra,
+) -> Result<Object, ClientError> {
+    Ok(Object::new()
+        .checked("name", "network name", name)?
+        .opt("admin_state_up", admin_state_up)
+        .opt("shared", shared)
+        .extra(extra))
 }
 
 /// Changes to a network ([`NetworkClient::update_network`]). Synnefo only
@@ -152,47 +155,17 @@ pub struct Network {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct NetworkEnvelope {
-    network: Network,
-}
+crate::rest::json_resource!(
+    Network,
+    NetworkEnvelope { network },
+    NetworksEnvelope { networks }
+);
 
-#[derive(Deserialize)]
-struct NetworksEnvelope {
-    networks: Vec<Network>,
+fn collection(c: &NetworkClient) -> Collection<'_, Network> {
+    Collection::new(&c.http, c.url().seg("networks"), "network id")
 }
 
 impl NetworkClient {
-    async fn networks_page(
-        &self,
-        opts: &ListNetworksOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Network>, ClientError> {
-        let mut url = networks_url(self);
-        if opts.detail {
-            url = url.seg("detail");
-        }
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        push_text(&mut q, "changes-since", opts.changes_since.as_deref());
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let env: NetworksEnvelope = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(marker_page(
-            env.networks,
-            opts.limit,
-            marker.as_deref(),
-            |n| n.id.to_string(),
-        ))
-    }
-
     /// Streams networks: GET `/networks` (or `/networks/detail`) (200), page
     /// by page when `limit` is set.
     ///
@@ -202,11 +175,10 @@ impl NetworkClient {
         &self,
         opts: ListNetworksOptions,
     ) -> impl Stream<Item = Result<Network, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.networks_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query)
+            .detail(opts.detail)
+            .text("changes-since", opts.changes_since.as_deref());
+        collection(self).stream(listing, &[200])
     }
 
     /// Lists networks (kamaki's `list_networks`); see [`networks`](Self::networks).
@@ -227,15 +199,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for a bad name; the server's error (400, 403 for a disabled type …).
     pub async fn create_network(&self, network: &CreateNetwork) -> Result<Network, ClientError> {
-        let body = serde_json::json!({ "network": network.to_object()? });
-        let env: NetworkEnvelope = self
-            .http
-            .request(Method::POST, networks_url(self))
-            .json(&body)
-            .expect_status(&[201])
-            .send_json()
-            .await?;
-        Ok(env.network)
+        collection(self).create(network.to_object()?, &[201]).await
     }
 
     /// Creates several networks at once: POST `/networks` with
@@ -248,21 +212,8 @@ impl NetworkClient {
         &self,
         networks: &[CreateNetwork],
     ) -> Result<Vec<Network>, ClientError> {
-        if networks.is_empty() {
-            return Err(ClientError::invalid_argument("no networks to create"));
-        }
-        let items = networks
-            .iter()
-            .map(|n| n.to_object().map(Value::Object))
-            .collect::<Result<Vec<_>, _>>()?;
-        let env: NetworksEnvelope = self
-            .http
-            .request(Method::POST, networks_url(self))
-            .json(&serde_json::json!({ "networks": items }))
-            .expect_status(&[201])
-            .send_json()
-            .await?;
-        Ok(env.networks)
+        let items = networks.iter().map(CreateNetwork::to_object);
+        collection(self).create_many(items, &[201]).await
     }
 
     /// Network details: GET `/networks/{id}` (200) (kamaki's `get_network_details`).
@@ -271,14 +222,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 …).
     pub async fn get_network(&self, network_id: &str) -> Result<Network, ClientError> {
-        check_id("network id", network_id)?;
-        let env: NetworkEnvelope = self
-            .http
-            .request(Method::GET, networks_url(self).seg(network_id))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.network)
+        collection(self).get(network_id, &[200]).await
     }
 
     /// Updates a network: PUT `/networks/{id}` with the given members (200).
@@ -292,30 +236,14 @@ impl NetworkClient {
         network_id: &str,
         update: &UpdateNetwork,
     ) -> Result<Network, ClientError> {
-        check_id("network id", network_id)?;
-        let mut n = Map::new();
-        if let Some(name) = &update.name {
-            check_id("network name", name)?;
-            n.insert("name".into(), name.clone().into());
-        }
-        if let Some(a) = update.admin_state_up {
-            n.insert("admin_state_up".into(), a.into());
-        }
-        if let Some(s) = update.shared {
-            n.insert("shared".into(), s.into());
-        }
-        merge_extra(&mut n, &update.extra);
-        if n.is_empty() {
-            return Err(ClientError::invalid_argument("nothing to update"));
-        }
-        let env: NetworkEnvelope = self
-            .http
-            .request(Method::PUT, networks_url(self).seg(network_id))
-            .json(&serde_json::json!({ "network": n }))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.network)
+        let network = collection(self).member(network_id)?;
+        let n = network_object(
+            update.name.as_deref(),
+            update.admin_state_up,
+            update.shared,
+            &update.extra,
+        )?;
+        network.put(n.changes()?, &[200]).await
     }
 
     /// Deletes a network: DELETE `/networks/{id}` (204).
@@ -325,13 +253,6 @@ impl NetworkClient {
     /// for an empty id; the server's error (409 while ports or floating IPs
     /// use it).
     pub async fn delete_network(&self, network_id: &str) -> Result<(), ClientError> {
-        check_id("network id", network_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, networks_url(self).seg(network_id))
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(network_id, &[204]).await
     }
 }

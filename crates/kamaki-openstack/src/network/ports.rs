@@ -1,22 +1,14 @@
 //! Ports (a server's connection to a network) and the port waiters.
 
-use std::sync::Arc;
-
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{
-    paginate, wait_for, ClientError, Method, Page, QueryParams, UrlPath, WaitCheck, WaitOptions,
-    WaitOutcome,
-};
+use kamaki_core::{wait_for, ClientError, QueryParams, WaitCheck, WaitOptions, WaitOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{merge_extra, Link, NetworkClient};
+use super::{Link, NetworkClient};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{self, check_id, de_null_default, marker_page, push_text, to_json};
-
-fn ports_url(c: &NetworkClient) -> UrlPath {
-    c.url().seg("ports")
-}
+use crate::compute::util::{check_id, de_null_default};
+use crate::rest::{Collection, Listing, Object};
 
 /// Filters and paging of [`NetworkClient::ports`] / [`NetworkClient::list_ports`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -94,31 +86,16 @@ impl CreatePort {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty network id, device id or name.
     pub fn to_object(&self) -> Result<Map<String, Value>, ClientError> {
-        check_id("network id", &self.network_id)?;
-        let mut p = Map::new();
-        p.insert("network_id".into(), self.network_id.clone().into());
-        if let Some(d) = &self.device_id {
-            check_id("device id", d)?;
-            p.insert("device_id".into(), d.clone().into());
-        }
-        if let Some(n) = &self.name {
-            check_id("port name", n)?;
-            p.insert("name".into(), n.clone().into());
-        }
-        if !self.fixed_ips.is_empty() {
-            p.insert("fixed_ips".into(), to_json(&self.fixed_ips)?);
-        }
-        if !self.security_groups.is_empty() {
-            p.insert("security_groups".into(), to_json(&self.security_groups)?);
-        }
-        if let Some(a) = self.admin_state_up {
-            p.insert("admin_state_up".into(), a.into());
-        }
-        if let Some(m) = &self.mac_address {
-            p.insert("mac_address".into(), m.clone().into());
-        }
-        merge_extra(&mut p, &self.extra);
-        Ok(p)
+        let p = Object::new()
+            .checked("network_id", "network id", Some(self.network_id.as_str()))?
+            .checked("device_id", "device id", self.device_id.as_deref())?
+            .checked("name", "port name", self.name.as_deref())?
+            .list("fixed_ips", &self.fixed_ips)?
+            .list("security_groups", &self.security_groups)?
+            .opt("admin_state_up", self.admin_state_up)
+            .opt("mac_address", self.mac_address.as_deref())
+            .extra(&self.extra);
+        Ok(p.into_map())
     }
 }
 
@@ -215,45 +192,13 @@ pub struct Port {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct PortEnvelope {
-    port: Port,
-}
+crate::rest::json_resource!(Port, PortEnvelope { port }, PortsEnvelope { ports });
 
-#[derive(Deserialize)]
-struct PortsEnvelope {
-    ports: Vec<Port>,
+fn collection(c: &NetworkClient) -> Collection<'_, Port> {
+    Collection::new(&c.http, c.url().seg("ports"), "port id")
 }
 
 impl NetworkClient {
-    async fn ports_page(
-        &self,
-        opts: &ListPortsOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Port>, ClientError> {
-        let mut url = ports_url(self);
-        if opts.detail {
-            url = url.seg("detail");
-        }
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        push_text(&mut q, "network_id", opts.network_id.as_deref());
-        push_text(&mut q, "device_id", opts.device_id.as_deref());
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let env: PortsEnvelope = self
-            .http
-            .request(Method::GET, url)
-            .query(&q)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(marker_page(env.ports, opts.limit, marker.as_deref(), |p| {
-            p.id.to_string()
-        }))
-    }
-
     /// Streams ports: GET `/ports` (or `/ports/detail`) (200), page by page
     /// when `limit` is set.
     ///
@@ -263,11 +208,11 @@ impl NetworkClient {
         &self,
         opts: ListPortsOptions,
     ) -> impl Stream<Item = Result<Port, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.ports_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query)
+            .detail(opts.detail)
+            .text("network_id", opts.network_id.as_deref())
+            .text("device_id", opts.device_id.as_deref());
+        collection(self).stream(listing, &[200])
     }
 
     /// Lists ports (kamaki's `list_ports`); see [`ports`](Self::ports).
@@ -285,15 +230,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for bad input; the server's error (400, 409 for a used address, 503 …).
     pub async fn create_port(&self, port: &CreatePort) -> Result<Port, ClientError> {
-        let body = serde_json::json!({ "port": port.to_object()? });
-        let env: PortEnvelope = self
-            .http
-            .request(Method::POST, ports_url(self))
-            .json(&body)
-            .expect_status(&[201])
-            .send_json()
-            .await?;
-        Ok(env.port)
+        collection(self).create(port.to_object()?, &[201]).await
     }
 
     /// Creates several ports at once: POST `/ports` with `{"ports": […]}`
@@ -303,21 +240,8 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty list or a bad item; the server's error.
     pub async fn create_ports(&self, ports: &[CreatePort]) -> Result<Vec<Port>, ClientError> {
-        if ports.is_empty() {
-            return Err(ClientError::invalid_argument("no ports to create"));
-        }
-        let items = ports
-            .iter()
-            .map(|p| p.to_object().map(Value::Object))
-            .collect::<Result<Vec<_>, _>>()?;
-        let env: PortsEnvelope = self
-            .http
-            .request(Method::POST, ports_url(self))
-            .json(&serde_json::json!({ "ports": items }))
-            .expect_status(&[201])
-            .send_json()
-            .await?;
-        Ok(env.ports)
+        let items = ports.iter().map(CreatePort::to_object);
+        collection(self).create_many(items, &[201]).await
     }
 
     /// Port details: GET `/ports/{id}` (200) (kamaki's `get_port_details`).
@@ -326,14 +250,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 once deleted).
     pub async fn get_port(&self, port_id: &str) -> Result<Port, ClientError> {
-        check_id("port id", port_id)?;
-        let env: PortEnvelope = self
-            .http
-            .request(Method::GET, ports_url(self).seg(port_id))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.port)
+        collection(self).get(port_id, &[200]).await
     }
 
     /// Updates a port: PUT `/ports/{id}` with the given members (200).
@@ -346,39 +263,16 @@ impl NetworkClient {
         port_id: &str,
         update: &UpdatePort,
     ) -> Result<Port, ClientError> {
-        check_id("port id", port_id)?;
-        let mut p = Map::new();
-        if let Some(n) = &update.name {
-            check_id("port name", n)?;
-            p.insert("name".into(), n.clone().into());
-        }
-        if let Some(f) = &update.fixed_ips {
-            p.insert("fixed_ips".into(), to_json(f)?);
-        }
-        if let Some(s) = &update.security_groups {
-            p.insert("security_groups".into(), to_json(s)?);
-        }
-        if let Some(a) = update.admin_state_up {
-            p.insert("admin_state_up".into(), a.into());
-        }
-        if let Some(m) = &update.mac_address {
-            p.insert("mac_address".into(), m.clone().into());
-        }
-        if let Some(d) = &update.device_id {
-            p.insert("device_id".into(), d.clone().into());
-        }
-        merge_extra(&mut p, &update.extra);
-        if p.is_empty() {
-            return Err(ClientError::invalid_argument("nothing to update"));
-        }
-        let env: PortEnvelope = self
-            .http
-            .request(Method::PUT, ports_url(self).seg(port_id))
-            .json(&serde_json::json!({ "port": p }))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.port)
+        let port = collection(self).member(port_id)?;
+        let p = Object::new()
+            .checked("name", "port name", update.name.as_deref())?
+            .json("fixed_ips", update.fixed_ips.as_ref())?
+            .json("security_groups", update.security_groups.as_ref())?
+            .opt("admin_state_up", update.admin_state_up)
+            .opt("mac_address", update.mac_address.as_deref())
+            .opt("device_id", update.device_id.as_deref())
+            .extra(&update.extra);
+        port.put(p.changes()?, &[200]).await
     }
 
     /// Deletes a port: DELETE `/ports/{id}` (204). Asynchronous: see
@@ -388,14 +282,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn delete_port(&self, port_id: &str) -> Result<(), ClientError> {
-        check_id("port id", port_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, ports_url(self).seg(port_id))
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(port_id, &[204]).await
     }
 
     /// Polls [`get_port`](Self::get_port) every `opts.delay` until `check`

@@ -1,20 +1,16 @@
 //! Subnets.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{paginate, ClientError, Method, Page, QueryParams, UrlPath};
+use kamaki_core::{ClientError, QueryParams};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{merge_extra, Link, NetworkClient};
+use super::{Link, NetworkClient};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{self, check_id, de_null_default, marker_page, push_text, to_json};
-
-fn subnets_url(c: &NetworkClient) -> UrlPath {
-    c.url().seg("subnets")
-}
+use crate::compute::util::{check_id, de_null_default};
+use crate::rest::{Collection, Listing, Object};
 
 /// Paging of [`NetworkClient::subnets`] / [`NetworkClient::list_subnets`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,15 +59,12 @@ pub enum Gateway {
 }
 
 impl Gateway {
-    fn insert(&self, obj: &mut Map<String, Value>) {
+    /// The `gateway_ip` to send, if any.
+    fn value(&self) -> Option<Value> {
         match self {
-            Gateway::Default => {}
-            Gateway::Disabled => {
-                obj.insert("gateway_ip".into(), Value::Null);
-            }
-            Gateway::Ip(ip) => {
-                obj.insert("gateway_ip".into(), ip.clone().into());
-            }
+            Gateway::Default => None,
+            Gateway::Disabled => Some(Value::Null),
+            Gateway::Ip(ip) => Some(ip.as_str().into()),
         }
     }
 }
@@ -101,6 +94,15 @@ pub struct CreateSubnet {
     pub host_routes: Vec<HostRoute>,
     /// More keys of the `"subnet"` object (`enable_slaac`, …), sent as given.
     pub extra: Extra,
+}
+
+/// `ip_version`: 6 or 4.
+fn ip_version(ipv6: bool) -> u8 {
+    if ipv6 {
+        6
+    } else {
+        4
+    }
 }
 
 fn check_cidr(cidr: &str, ipv6: bool) -> Result<(), ClientError> {
@@ -135,33 +137,19 @@ impl CreateSubnet {
     pub fn to_object(&self) -> Result<Map<String, Value>, ClientError> {
         check_id("network id", &self.network_id)?;
         check_cidr(&self.cidr, self.ipv6)?;
-        let mut s = Map::new();
-        s.insert("network_id".into(), self.network_id.clone().into());
-        s.insert("cidr".into(), self.cidr.clone().into());
-        s.insert("ip_version".into(), (if self.ipv6 { 6 } else { 4 }).into());
-        if let Some(n) = &self.name {
-            check_id("subnet name", n)?;
-            s.insert("name".into(), n.clone().into());
-        }
-        if !self.allocation_pools.is_empty() {
-            s.insert("allocation_pools".into(), to_json(&self.allocation_pools)?);
-        }
-        self.gateway.insert(&mut s);
-        if let Some(id) = &self.subnet_id {
-            check_id("subnet id", id)?;
-            s.insert("id".into(), id.clone().into());
-        }
-        if let Some(d) = self.enable_dhcp {
-            s.insert("enable_dhcp".into(), d.into());
-        }
-        if !self.dns_nameservers.is_empty() {
-            s.insert("dns_nameservers".into(), to_json(&self.dns_nameservers)?);
-        }
-        if !self.host_routes.is_empty() {
-            s.insert("host_routes".into(), to_json(&self.host_routes)?);
-        }
-        merge_extra(&mut s, &self.extra);
-        Ok(s)
+        let s = Object::new()
+            .set("network_id", self.network_id.as_str())
+            .set("cidr", self.cidr.as_str())
+            .set("ip_version", ip_version(self.ipv6))
+            .checked("name", "subnet name", self.name.as_deref())?
+            .list("allocation_pools", &self.allocation_pools)?
+            .opt("gateway_ip", self.gateway.value())
+            .checked("id", "subnet id", self.subnet_id.as_deref())?
+            .opt("enable_dhcp", self.enable_dhcp)
+            .list("dns_nameservers", &self.dns_nameservers)?
+            .list("host_routes", &self.host_routes)?
+            .extra(&self.extra);
+        Ok(s.into_map())
     }
 }
 
@@ -242,42 +230,17 @@ pub struct Subnet {
     pub extra: Extra,
 }
 
-#[derive(Deserialize)]
-struct SubnetEnvelope {
-    subnet: Subnet,
-}
+crate::rest::json_resource!(
+    Subnet,
+    SubnetEnvelope { subnet },
+    SubnetsEnvelope { subnets }
+);
 
-#[derive(Deserialize)]
-struct SubnetsEnvelope {
-    subnets: Vec<Subnet>,
+fn collection(c: &NetworkClient) -> Collection<'_, Subnet> {
+    Collection::new(&c.http, c.url().seg("subnets"), "subnet id")
 }
 
 impl NetworkClient {
-    async fn subnets_page(
-        &self,
-        opts: &ListSubnetsOptions,
-        marker: Option<String>,
-    ) -> Result<Page<Subnet>, ClientError> {
-        let marker = marker.or_else(|| opts.marker.clone().filter(|m| !m.is_empty()));
-        let mut q = QueryParams::new();
-        q.push_opt("limit", opts.limit.filter(|l| *l > 0));
-        push_text(&mut q, "marker", marker.as_deref());
-        q.extend(&opts.extra_query);
-        let env: SubnetsEnvelope = self
-            .http
-            .request(Method::GET, subnets_url(self))
-            .query(&q)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(marker_page(
-            env.subnets,
-            opts.limit,
-            marker.as_deref(),
-            |s| s.id.to_string(),
-        ))
-    }
-
     /// Streams subnets: GET `/subnets` (200), page by page when `limit` is set.
     ///
     /// # Errors
@@ -286,11 +249,8 @@ impl NetworkClient {
         &self,
         opts: ListSubnetsOptions,
     ) -> impl Stream<Item = Result<Subnet, ClientError>> + Send + '_ {
-        let opts = Arc::new(opts);
-        paginate(move |marker| {
-            let opts = opts.clone();
-            async move { self.subnets_page(&opts, marker).await }
-        })
+        let listing = Listing::new(opts.limit, opts.marker.as_deref(), &opts.extra_query);
+        collection(self).stream(listing, &[200])
     }
 
     /// Lists subnets (kamaki's `list_subnets`); see [`subnets`](Self::subnets).
@@ -311,15 +271,7 @@ impl NetworkClient {
     /// for bad input (see [`CreateSubnet::to_object`]); the server's error
     /// (400 for malformed pools, 409 for overlapping ones).
     pub async fn create_subnet(&self, subnet: &CreateSubnet) -> Result<Subnet, ClientError> {
-        let body = serde_json::json!({ "subnet": subnet.to_object()? });
-        let env: SubnetEnvelope = self
-            .http
-            .request(Method::POST, subnets_url(self))
-            .json(&body)
-            .expect_status(&[201])
-            .send_json()
-            .await?;
-        Ok(env.subnet)
+        collection(self).create(subnet.to_object()?, &[201]).await
     }
 
     /// Creates several subnets at once: POST `/subnets` with
@@ -332,21 +284,8 @@ impl NetworkClient {
         &self,
         subnets: &[CreateSubnet],
     ) -> Result<Vec<Subnet>, ClientError> {
-        if subnets.is_empty() {
-            return Err(ClientError::invalid_argument("no subnets to create"));
-        }
-        let items = subnets
-            .iter()
-            .map(|s| s.to_object().map(Value::Object))
-            .collect::<Result<Vec<_>, _>>()?;
-        let env: SubnetsEnvelope = self
-            .http
-            .request(Method::POST, subnets_url(self))
-            .json(&serde_json::json!({ "subnets": items }))
-            .expect_status(&[201])
-            .send_json()
-            .await?;
-        Ok(env.subnets)
+        let items = subnets.iter().map(CreateSubnet::to_object);
+        collection(self).create_many(items, &[201]).await
     }
 
     /// Subnet details: GET `/subnets/{id}` (200) (kamaki's
@@ -357,14 +296,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error (404 …).
     pub async fn get_subnet(&self, subnet_id: &str) -> Result<Subnet, ClientError> {
-        check_id("subnet id", subnet_id)?;
-        let env: SubnetEnvelope = self
-            .http
-            .request(Method::GET, subnets_url(self).seg(subnet_id))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.subnet)
+        collection(self).get(subnet_id, &[200]).await
     }
 
     /// Updates a subnet: PUT `/subnets/{id}` with the given members (200).
@@ -377,34 +309,15 @@ impl NetworkClient {
         subnet_id: &str,
         update: &UpdateSubnet,
     ) -> Result<Subnet, ClientError> {
-        check_id("subnet id", subnet_id)?;
-        let mut s = Map::new();
-        if let Some(n) = &update.name {
-            check_id("subnet name", n)?;
-            s.insert("name".into(), n.clone().into());
-        }
-        if let Some(p) = &update.allocation_pools {
-            s.insert("allocation_pools".into(), to_json(p)?);
-        }
-        update.gateway.insert(&mut s);
-        if let Some(v6) = update.ipv6 {
-            s.insert("ip_version".into(), (if v6 { 6 } else { 4 }).into());
-        }
-        if let Some(d) = update.enable_dhcp {
-            s.insert("enable_dhcp".into(), d.into());
-        }
-        merge_extra(&mut s, &update.extra);
-        if s.is_empty() {
-            return Err(ClientError::invalid_argument("nothing to update"));
-        }
-        let env: SubnetEnvelope = self
-            .http
-            .request(Method::PUT, subnets_url(self).seg(subnet_id))
-            .json(&serde_json::json!({ "subnet": s }))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.subnet)
+        let subnet = collection(self).member(subnet_id)?;
+        let s = Object::new()
+            .checked("name", "subnet name", update.name.as_deref())?
+            .json("allocation_pools", update.allocation_pools.as_ref())?
+            .opt("gateway_ip", update.gateway.value())
+            .opt("ip_version", update.ipv6.map(ip_version))
+            .opt("enable_dhcp", update.enable_dhcp)
+            .extra(&update.extra);
+        subnet.put(s.changes()?, &[200]).await
     }
 
     /// Deletes a subnet: DELETE `/subnets/{id}` (204). Synnefo always
@@ -414,14 +327,7 @@ impl NetworkClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn delete_subnet(&self, subnet_id: &str) -> Result<(), ClientError> {
-        check_id("subnet id", subnet_id)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, subnets_url(self).seg(subnet_id))
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        collection(self).delete(subnet_id, &[204]).await
     }
 }
 
