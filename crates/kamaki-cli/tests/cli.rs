@@ -10,6 +10,9 @@ mod cli {
     pub mod dc;
     pub mod dc_compute;
     pub mod dc_identity;
+    pub mod dc_image;
+    pub mod dc_network;
+    pub mod dc_pithos;
     pub mod history;
     pub mod network;
     pub mod pithos;
