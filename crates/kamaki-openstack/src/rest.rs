@@ -1,10 +1,12 @@
 //! The shapes the JSON services (compute, network, block storage) share: a
 //! collection of resources wrapped in envelopes (`{"network": {…}}`,
-//! `{"networks": […]}`), its members, and marker-paged listings.
+//! `{"networks": […]}`), its members and their metadata, marker-paged
+//! listings, and request objects.
 //!
 //! An operation names its collection, its statuses and its body; the
 //! requests, envelopes and paging are built here once.
 
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -13,11 +15,11 @@ use kamaki_core::{
     paginate, ClientError, HttpClient, Method, Page, QueryParams, RequestBuilder, UrlPath,
 };
 use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 
 use crate::common::Extra;
-use crate::compute::util::{self, check_id, marker_page, push_text, to_json};
+use crate::compute::util::{self, check_id, de_string_map, marker_page, push_text, to_json};
 
 /// A resource sent and received in envelopes: `{"<one>": {…}}` for one
 /// item, `{"<many>": […]}` for a list. Implemented by [`json_resource!`].
@@ -300,6 +302,116 @@ impl<T: Resource> Member<'_, T> {
     pub(crate) async fn delete(&self, ok: &[u16]) -> Result<(), ClientError> {
         let resp = self
             .request(Method::DELETE)
+            .expect_status(ok)
+            .send()
+            .await?;
+        util::drain(resp).await
+    }
+
+    /// The item's metadata (`…/{id}/metadata`).
+    pub(crate) fn metadata(&self) -> Metadata<'_> {
+        Metadata {
+            http: self.http,
+            url: self.url().seg("metadata"),
+        }
+    }
+}
+
+/// The metadata of a resource (`…/{id}/metadata`): string pairs sent and
+/// received as `{"metadata": {…}}`, one item (`…/metadata/{key}`) as
+/// `{"meta": {key: value}}`. Keys are refused before anything is sent when
+/// empty, too long or holding control characters.
+pub(crate) struct Metadata<'a> {
+    http: &'a HttpClient,
+    url: UrlPath,
+}
+
+#[derive(Deserialize)]
+struct MetadataEnvelope {
+    #[serde(deserialize_with = "de_string_map")]
+    metadata: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct MetaEnvelope {
+    #[serde(deserialize_with = "de_string_map")]
+    meta: BTreeMap<String, String>,
+}
+
+impl Metadata<'_> {
+    fn item(&self, key: &str) -> Result<UrlPath, ClientError> {
+        check_id("metadata key", key)?;
+        Ok(self.url.clone().seg(key))
+    }
+
+    /// All metadata: GET (200).
+    pub(crate) async fn get(&self) -> Result<BTreeMap<String, String>, ClientError> {
+        let env: MetadataEnvelope = self
+            .http
+            .request(Method::GET, self.url.clone())
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.metadata)
+    }
+
+    /// Sends `{"metadata": metadata}` with `method` (POST merges, PUT
+    /// replaces), accepting `ok`; all metadata afterwards.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        metadata: &BTreeMap<String, String>,
+        ok: &[u16],
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        for k in metadata.keys() {
+            check_id("metadata key", k)?;
+        }
+        let env: MetadataEnvelope = self
+            .http
+            .request(method, self.url.clone())
+            .json(&json!({ "metadata": metadata }))
+            .expect_status(ok)
+            .send_json()
+            .await?;
+        Ok(env.metadata)
+    }
+
+    /// One item as `{key: value}`: GET `…/{key}` (200).
+    pub(crate) async fn get_item(
+        &self,
+        key: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        let env: MetaEnvelope = self
+            .http
+            .request(Method::GET, self.item(key)?)
+            .expect_status(&[200])
+            .send_json()
+            .await?;
+        Ok(env.meta)
+    }
+
+    /// Sets one item: PUT `…/{key}` with `{"meta": {key: value}}` (200,
+    /// 201); `{key: value}` as stored.
+    pub(crate) async fn set_item(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
+        let env: MetaEnvelope = self
+            .http
+            .request(Method::PUT, self.item(key)?)
+            .json(&json!({ "meta": { key: value } }))
+            .expect_status(&[200, 201])
+            .send_json()
+            .await?;
+        Ok(env.meta)
+    }
+
+    /// Deletes one item: DELETE `…/{key}`, accepting `ok`.
+    pub(crate) async fn delete_item(&self, key: &str, ok: &[u16]) -> Result<(), ClientError> {
+        let resp = self
+            .http
+            .request(Method::DELETE, self.item(key)?)
             .expect_status(ok)
             .send()
             .await?;

@@ -4,11 +4,10 @@ use std::collections::BTreeMap;
 
 use futures::{Stream, TryStreamExt};
 use kamaki_core::{
-    wait_for, ClientError, Method, QueryParams, UrlPath, WaitCheck, WaitOptions, WaitOutcome,
+    wait_for, ClientError, Method, QueryParams, WaitCheck, WaitOptions, WaitOutcome,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::volumes::{delete_metadata_key, get_metadata, send_metadata};
 use super::{BlockStorageClient, Link};
 use crate::common::{Extra, ResourceId};
 use crate::compute::util::{check_id, de_null_default, de_string_map};
@@ -16,10 +15,6 @@ use crate::rest::{Collection, Listing, Object};
 
 fn collection(c: &BlockStorageClient) -> Collection<'_, Snapshot> {
     Collection::new(&c.http, c.url().seg("snapshots"), "snapshot id")
-}
-
-fn snapshot_url(c: &BlockStorageClient, id: &str) -> UrlPath {
-    c.url().seg("snapshots").seg(id)
 }
 
 /// Paging of [`BlockStorageClient::snapshots`] / [`BlockStorageClient::list_snapshots`].
@@ -283,8 +278,7 @@ impl BlockStorageClient {
         &self,
         snapshot_id: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("snapshot id", snapshot_id)?;
-        get_metadata(self, snapshot_url(self, snapshot_id).seg("metadata")).await
+        collection(self).member(snapshot_id)?.metadata().get().await
     }
 
     /// Merges snapshot metadata: POST `/snapshots/{id}/metadata` (200) → all metadata.
@@ -297,14 +291,11 @@ impl BlockStorageClient {
         snapshot_id: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("snapshot id", snapshot_id)?;
-        send_metadata(
-            self,
-            Method::POST,
-            snapshot_url(self, snapshot_id).seg("metadata"),
-            metadata,
-        )
-        .await
+        collection(self)
+            .member(snapshot_id)?
+            .metadata()
+            .send(Method::POST, metadata, &[200])
+            .await
     }
 
     /// Replaces all snapshot metadata: PUT `/snapshots/{id}/metadata` (200).
@@ -317,14 +308,11 @@ impl BlockStorageClient {
         snapshot_id: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("snapshot id", snapshot_id)?;
-        send_metadata(
-            self,
-            Method::PUT,
-            snapshot_url(self, snapshot_id).seg("metadata"),
-            metadata,
-        )
-        .await
+        collection(self)
+            .member(snapshot_id)?
+            .metadata()
+            .send(Method::PUT, metadata, &[200])
+            .await
     }
 
     /// Deletes one snapshot metadata item: DELETE
@@ -338,13 +326,11 @@ impl BlockStorageClient {
         snapshot_id: &str,
         key: &str,
     ) -> Result<(), ClientError> {
-        check_id("snapshot id", snapshot_id)?;
-        check_id("metadata key", key)?;
-        delete_metadata_key(
-            self,
-            snapshot_url(self, snapshot_id).seg("metadata").seg(key),
-        )
-        .await
+        collection(self)
+            .member(snapshot_id)?
+            .metadata()
+            .delete_item(key, &[200, 204])
+            .await
     }
 
     /// Waits until the snapshot's status is `target_status` (e.g.

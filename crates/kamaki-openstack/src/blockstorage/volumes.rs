@@ -4,21 +4,17 @@ use std::collections::BTreeMap;
 
 use futures::{Stream, TryStreamExt};
 use kamaki_core::{
-    wait_for, ClientError, Method, QueryParams, UrlPath, WaitCheck, WaitOptions, WaitOutcome,
+    wait_for, ClientError, Method, QueryParams, WaitCheck, WaitOptions, WaitOutcome,
 };
 use serde::{Deserialize, Serialize};
 
 use super::{BlockStorageClient, Link};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{self, check_id, de_null_default, de_string_map};
+use crate::compute::util::{check_id, de_null_default, de_string_map};
 use crate::rest::{send_one, wrap, Collection, Listing, Object};
 
 fn collection(c: &BlockStorageClient) -> Collection<'_, Volume> {
     Collection::new(&c.http, c.url().seg("volumes"), "volume id")
-}
-
-fn volume_url(c: &BlockStorageClient, id: &str) -> UrlPath {
-    c.url().seg("volumes").seg(id)
 }
 
 /// Filters and paging of [`BlockStorageClient::volumes`] / [`BlockStorageClient::list_volumes`].
@@ -262,59 +258,6 @@ crate::rest::json_resource!(
     VolumesEnvelope { volumes }
 );
 
-#[derive(Deserialize)]
-struct MetadataEnvelope {
-    #[serde(deserialize_with = "de_string_map")]
-    metadata: BTreeMap<String, String>,
-}
-
-// Metadata calls shared by volumes and snapshots.
-
-pub(super) async fn get_metadata(
-    c: &BlockStorageClient,
-    url: UrlPath,
-) -> Result<BTreeMap<String, String>, ClientError> {
-    let env: MetadataEnvelope = c
-        .http
-        .request(Method::GET, url)
-        .expect_status(&[200])
-        .send_json()
-        .await?;
-    Ok(env.metadata)
-}
-
-pub(super) async fn send_metadata(
-    c: &BlockStorageClient,
-    method: Method,
-    url: UrlPath,
-    metadata: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, ClientError> {
-    for k in metadata.keys() {
-        check_id("metadata key", k)?;
-    }
-    let env: MetadataEnvelope = c
-        .http
-        .request(method, url)
-        .json(&serde_json::json!({ "metadata": metadata }))
-        .expect_status(&[200])
-        .send_json()
-        .await?;
-    Ok(env.metadata)
-}
-
-pub(super) async fn delete_metadata_key(
-    c: &BlockStorageClient,
-    url: UrlPath,
-) -> Result<(), ClientError> {
-    let resp = c
-        .http
-        .request(Method::DELETE, url)
-        .expect_status(&[200, 204])
-        .send()
-        .await?;
-    util::drain(resp).await
-}
-
 impl BlockStorageClient {
     /// Streams volumes: GET `/volumes` or `/volumes/detail` (200; 304 for
     /// `changes-since` is an empty listing), page by page when `limit` is set.
@@ -413,8 +356,7 @@ impl BlockStorageClient {
         &self,
         volume_id: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("volume id", volume_id)?;
-        get_metadata(self, volume_url(self, volume_id).seg("metadata")).await
+        collection(self).member(volume_id)?.metadata().get().await
     }
 
     /// Merges volume metadata: POST `/volumes/{id}/metadata` with
@@ -428,14 +370,11 @@ impl BlockStorageClient {
         volume_id: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("volume id", volume_id)?;
-        send_metadata(
-            self,
-            Method::POST,
-            volume_url(self, volume_id).seg("metadata"),
-            metadata,
-        )
-        .await
+        collection(self)
+            .member(volume_id)?
+            .metadata()
+            .send(Method::POST, metadata, &[200])
+            .await
     }
 
     /// Replaces all volume metadata: PUT `/volumes/{id}/metadata` (200).
@@ -448,14 +387,11 @@ impl BlockStorageClient {
         volume_id: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("volume id", volume_id)?;
-        send_metadata(
-            self,
-            Method::PUT,
-            volume_url(self, volume_id).seg("metadata"),
-            metadata,
-        )
-        .await
+        collection(self)
+            .member(volume_id)?
+            .metadata()
+            .send(Method::PUT, metadata, &[200])
+            .await
     }
 
     /// Deletes one volume metadata item: DELETE
@@ -470,9 +406,11 @@ impl BlockStorageClient {
         volume_id: &str,
         key: &str,
     ) -> Result<(), ClientError> {
-        check_id("volume id", volume_id)?;
-        check_id("metadata key", key)?;
-        delete_metadata_key(self, volume_url(self, volume_id).seg("metadata").seg(key)).await
+        collection(self)
+            .member(volume_id)?
+            .metadata()
+            .delete_item(key, &[200, 204])
+            .await
     }
 
     /// Polls [`get_volume`](Self::get_volume) every `opts.delay` until

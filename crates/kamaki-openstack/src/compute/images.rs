@@ -3,17 +3,13 @@
 use std::collections::BTreeMap;
 
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{ClientError, ErrorKind, Method, QueryParams, UrlPath};
+use kamaki_core::{ClientError, ErrorKind, Method, QueryParams};
 use serde::{Deserialize, Serialize};
 
-use super::util::{self, check_id, de_null_default, de_string_map};
+use super::util::{de_null_default, de_string_map};
 use super::{de_opt_ref, ComputeClient, Link, ResourceRef};
 use crate::common::{Extra, ResourceId};
-use crate::rest::{Collection, Listing};
-
-fn image_url(c: &ComputeClient, id: &str) -> UrlPath {
-    c.url().seg("images").seg(id)
-}
+use crate::rest::{Collection, Listing, Member};
 
 /// Filters and paging of [`ComputeClient::images`] / [`ComputeClient::list_images`].
 /// Synnefo honours only `changes_since`.
@@ -117,16 +113,8 @@ fn collection(c: &ComputeClient) -> Collection<'_, Image> {
     Collection::new(&c.http, c.url().seg("images"), "image id")
 }
 
-#[derive(Deserialize)]
-struct MetadataEnvelope {
-    #[serde(deserialize_with = "de_string_map")]
-    metadata: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize)]
-struct MetaEnvelope {
-    #[serde(deserialize_with = "de_string_map")]
-    meta: BTreeMap<String, String>,
+fn image<'a>(c: &'a ComputeClient, id: &str) -> Result<Member<'a, Image>, ClientError> {
+    collection(c).member(id)
 }
 
 impl ComputeClient {
@@ -196,14 +184,7 @@ impl ComputeClient {
         &self,
         image_id: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("image id", image_id)?;
-        let env: MetadataEnvelope = self
-            .http
-            .request(Method::GET, image_url(self, image_id).seg("metadata"))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.metadata)
+        image(self, image_id)?.metadata().get().await
     }
 
     /// One metadata item: GET `/images/{id}/metadata/{key}` (200) → `{key: value}`.
@@ -216,18 +197,7 @@ impl ComputeClient {
         image_id: &str,
         key: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("image id", image_id)?;
-        check_id("metadata key", key)?;
-        let env: MetaEnvelope = self
-            .http
-            .request(
-                Method::GET,
-                image_url(self, image_id).seg("metadata").seg(key),
-            )
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.meta)
+        image(self, image_id)?.metadata().get_item(key).await
     }
 
     /// Sets one metadata item: PUT `/images/{id}/metadata/{key}` with
@@ -243,19 +213,7 @@ impl ComputeClient {
         key: &str,
         value: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("image id", image_id)?;
-        check_id("metadata key", key)?;
-        let env: MetaEnvelope = self
-            .http
-            .request(
-                Method::PUT,
-                image_url(self, image_id).seg("metadata").seg(key),
-            )
-            .json(&serde_json::json!({ "meta": { key: value } }))
-            .expect_status(&[200, 201])
-            .send_json()
-            .await?;
-        Ok(env.meta)
+        image(self, image_id)?.metadata().set_item(key, value).await
     }
 
     /// Merges image metadata: POST `/images/{id}/metadata` with
@@ -269,18 +227,10 @@ impl ComputeClient {
         image_id: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        check_id("image id", image_id)?;
-        for k in metadata.keys() {
-            check_id("metadata key", k)?;
-        }
-        let env: MetadataEnvelope = self
-            .http
-            .request(Method::POST, image_url(self, image_id).seg("metadata"))
-            .json(&serde_json::json!({ "metadata": metadata }))
-            .expect_status(&[200, 201])
-            .send_json()
-            .await?;
-        Ok(env.metadata)
+        image(self, image_id)?
+            .metadata()
+            .send(Method::POST, metadata, &[200, 201])
+            .await
     }
 
     /// Deletes one image metadata item: DELETE `/images/{id}/metadata/{key}` (204).
@@ -293,17 +243,9 @@ impl ComputeClient {
         image_id: &str,
         key: &str,
     ) -> Result<(), ClientError> {
-        check_id("image id", image_id)?;
-        check_id("metadata key", key)?;
-        let resp = self
-            .http
-            .request(
-                Method::DELETE,
-                image_url(self, image_id).seg("metadata").seg(key),
-            )
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        image(self, image_id)?
+            .metadata()
+            .delete_item(key, &[204])
+            .await
     }
 }

@@ -27,10 +27,6 @@ pub(super) fn server<'a>(
     collection(c).member(id)
 }
 
-fn metadata_url(c: &ComputeClient, id: &str) -> Result<UrlPath, ClientError> {
-    Ok(server(c, id)?.url().seg("metadata"))
-}
-
 fn tags_url(c: &ComputeClient, id: &str) -> Result<UrlPath, ClientError> {
     Ok(server(c, id)?.url().seg("tags"))
 }
@@ -484,18 +480,6 @@ crate::rest::json_resource!(
 );
 
 #[derive(Deserialize)]
-struct MetadataEnvelope {
-    #[serde(deserialize_with = "de_string_map")]
-    metadata: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize)]
-struct MetaEnvelope {
-    #[serde(deserialize_with = "de_string_map")]
-    meta: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize)]
 struct TagsEnvelope {
     #[serde(deserialize_with = "de_null_default")]
     tags: Vec<String>,
@@ -616,14 +600,7 @@ impl ComputeClient {
         &self,
         server_id: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        let url = metadata_url(self, server_id)?;
-        let env: MetadataEnvelope = self
-            .http
-            .request(Method::GET, url)
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.metadata)
+        server(self, server_id)?.metadata().get().await
     }
 
     /// One metadata item: GET `/servers/{id}/metadata/{key}` (200), as
@@ -637,15 +614,7 @@ impl ComputeClient {
         server_id: &str,
         key: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        let url = metadata_url(self, server_id)?;
-        check_id("metadata key", key)?;
-        let env: MetaEnvelope = self
-            .http
-            .request(Method::GET, url.seg(key))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
-        Ok(env.meta)
+        server(self, server_id)?.metadata().get_item(key).await
     }
 
     /// Sets one metadata item: PUT `/servers/{id}/metadata/{key}` with
@@ -660,17 +629,10 @@ impl ComputeClient {
         key: &str,
         value: &str,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        let url = metadata_url(self, server_id)?;
-        check_id("metadata key", key)?;
-        let body = serde_json::json!({ "meta": { key: value } });
-        let env: MetaEnvelope = self
-            .http
-            .request(Method::PUT, url.seg(key))
-            .json(&body)
-            .expect_status(&[200, 201])
-            .send_json()
-            .await?;
-        Ok(env.meta)
+        server(self, server_id)?
+            .metadata()
+            .set_item(key, value)
+            .await
     }
 
     /// Merges metadata: POST `/servers/{id}/metadata` with `{"metadata": {…}}`
@@ -684,19 +646,10 @@ impl ComputeClient {
         server_id: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, ClientError> {
-        let url = metadata_url(self, server_id)?;
-        for k in metadata.keys() {
-            check_id("metadata key", k)?;
-        }
-        let body = serde_json::json!({ "metadata": metadata });
-        let env: MetadataEnvelope = self
-            .http
-            .request(Method::POST, url)
-            .json(&body)
-            .expect_status(&[200, 201])
-            .send_json()
-            .await?;
-        Ok(env.metadata)
+        server(self, server_id)?
+            .metadata()
+            .send(Method::POST, metadata, &[200, 201])
+            .await
     }
 
     /// Deletes one metadata item: DELETE `/servers/{id}/metadata/{key}` (204).
@@ -709,15 +662,10 @@ impl ComputeClient {
         server_id: &str,
         key: &str,
     ) -> Result<(), ClientError> {
-        let url = metadata_url(self, server_id)?;
-        check_id("metadata key", key)?;
-        let resp = self
-            .http
-            .request(Method::DELETE, url.seg(key))
-            .expect_status(&[204])
-            .send()
-            .await?;
-        util::drain(resp).await
+        server(self, server_id)?
+            .metadata()
+            .delete_item(key, &[204])
+            .await
     }
 
     /// The tags of a server: GET `/servers/{id}/tags` (200).
