@@ -20,9 +20,10 @@ struct Suite {
 
 const SWIFT: Suite = Suite {
     peer: "swift",
-    // the storage suite of kamaki-openstack, and the storage conformance
-    // suite of the end-to-end tests
-    tests: &["real_swift", "storage_conformance"],
+    // the storage suite of kamaki-openstack, the storage conformance
+    // suite of the end-to-end tests, and the kamaki CLI's container and
+    // file commands
+    tests: &["real_swift", "storage_conformance", "real_swift_cli"],
 };
 const KEYSTONE: Suite = Suite {
     peer: "keystone",

@@ -454,6 +454,34 @@ async fn object_exists(
     }
 }
 
+/// Whether a container is on Pithos (it reports a block size), as opposed
+/// to a plain Swift store where the Pithos-only requests (`delimiter` on
+/// DELETE, `X-Move-From`) must be done another way.
+async fn is_pithos(c: &PithosClient, container: &str) -> bool {
+    c.get_container_info(container, &ContainerInfoOptions::default())
+        .await
+        .map(|i| i.block_size.is_some())
+        .unwrap_or(true)
+}
+
+/// Deletes every object of a container (the container stays): one request
+/// on Pithos, one per object on plain Swift.
+async fn empty(c: &PithosClient, container: &str) -> CliResult {
+    if is_pithos(c, container).await {
+        return c
+            .empty_container(container)
+            .await
+            .map_err(|e| container_error(container, e));
+    }
+    for o in objects_under(c, container, "").await? {
+        c.delete_object(container, &o.name, &DeleteObjectOptions::default())
+            .await
+            .or_else(|e| if e.is_not_found() { Ok(()) } else { Err(e) })
+            .map_err(|e| container_error(container, e))?;
+    }
+    Ok(())
+}
+
 /// Objects under `prefix/` (and `prefix` itself), all pages.
 async fn objects_under(
     c: &PithosClient,
@@ -985,10 +1013,7 @@ async fn file_delete(p: &Pithos, a: FileDelete) -> CliResult {
             note("Aborted");
             return Ok(());
         }
-        c.empty_container(&loc.container)
-            .await
-            .map_err(|e| container_error(&loc.container, e))?;
-        return Ok(());
+        return empty(&c, &loc.container).await;
     }
     let info = c
         .get_object_info(&loc.container, &loc.path, &ObjectInfoOptions::default())
@@ -1029,6 +1054,22 @@ async fn file_delete(p: &Pithos, a: FileDelete) -> CliResult {
             a.delimiter.clone()
         },
     };
+    if opts.delimiter.is_some() && !is_pithos(&c, &loc.container).await {
+        // plain Swift has no recursive delete: the objects one by one
+        let mut names: Vec<String> = objects_under(&c, &loc.container, &loc.path)
+            .await?
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        for n in names {
+            c.delete_object(&loc.container, &n, &DeleteObjectOptions::default())
+                .await
+                .or_else(|e| if e.is_not_found() { Ok(()) } else { Err(e) })
+                .map_err(|e| object_error(&loc, e))?;
+        }
+        return Ok(());
+    }
     c.delete_object(&loc.container, &loc.path, &opts)
         .await
         .map_err(|e| object_error(&loc, e))?;
@@ -1149,6 +1190,7 @@ async fn copy_or_move(
         public: a.public.then_some(true),
         ..Default::default()
     };
+    let pithos_store = !moving || is_pithos(&c, &src.container).await;
     for (s, d) in pairs {
         note(&format!(
             "  {verb} /{}/{s}  -->  /{}/{d}",
@@ -1159,7 +1201,19 @@ async fn copy_or_move(
             container: src.container.clone(),
             path: s.clone(),
         };
-        let r = if moving {
+        let r = if moving && !pithos_store {
+            // plain Swift has no X-Move-From: copy, then delete
+            match c
+                .copy_object(&src.container, &s, &dst.container, &d, &opts)
+                .await
+            {
+                Ok(w) => c
+                    .delete_object(&src.container, &s, &DeleteObjectOptions::default())
+                    .await
+                    .map(|_| w),
+                Err(e) => Err(e),
+            }
+        } else if moving {
             c.move_object(&src.container, &s, &dst.container, &d, &opts)
                 .await
         } else {
@@ -1798,16 +1852,19 @@ pub async fn container(app: &mut App, cmd: ContainerCmd) -> CliResult {
                 note("Aborted");
                 return Ok(());
             }
-            c.empty_container(&a.container)
-                .await
-                .map_err(|e| container_error(&a.container, e))?;
+            empty(c, &a.container).await?;
         }
         ContainerCmd::Delete(a) => {
             let info = c
                 .get_container_info(&a.container, &ContainerInfoOptions::default())
                 .await
                 .map_err(|e| container_error(&a.container, e))?;
-            let count = info.object_count.unwrap_or(0);
+            // plain Swift may report stale counts: list instead
+            let count = if info.block_size.is_some() {
+                info.object_count.unwrap_or(0)
+            } else {
+                objects_under(c, &a.container, "").await?.len() as u64
+            };
             if count > 0 && !a.recursive {
                 return Err(CliError::value(format!(
                     "Container \"{}\" is not empty ({count} objects)",
@@ -1831,9 +1888,7 @@ pub async fn container(app: &mut App, cmd: ContainerCmd) -> CliResult {
                 return Ok(());
             }
             if count > 0 {
-                c.empty_container(&a.container)
-                    .await
-                    .map_err(|e| container_error(&a.container, e))?;
+                empty(c, &a.container).await?;
             }
             c.delete_container(&a.container, &DeleteContainerOptions::default())
                 .await
