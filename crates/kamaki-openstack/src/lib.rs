@@ -53,6 +53,7 @@ pub mod image;
 pub mod network;
 mod rest;
 pub mod storage;
+mod waiters;
 
 pub use common::{Extra, ResourceId};
 pub use kamaki_core::{ClientError, ErrorKind, Token};

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{BlockStorageClient, Link};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{check_id, de_null_default, de_string_map};
+use crate::compute::util::{de_null_default, de_string_map};
 use crate::rest::{Collection, Listing, Object};
 
 fn collection(c: &BlockStorageClient) -> Collection<'_, Snapshot> {
@@ -346,7 +346,6 @@ impl BlockStorageClient {
         target_status: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Snapshot>, ClientError> {
-        check_id("snapshot id", snapshot_id)?;
         wait_for(
             opts,
             || self.get_snapshot(snapshot_id),

@@ -12,6 +12,7 @@ use super::{BlockStorageClient, Link};
 use crate::common::{Extra, ResourceId};
 use crate::compute::util::{check_id, de_null_default, de_string_map};
 use crate::rest::{send_one, wrap, Collection, Listing, Object};
+use crate::waiters::{self, Status};
 
 fn collection(c: &BlockStorageClient) -> Collection<'_, Volume> {
     Collection::new(&c.http, c.url().seg("volumes"), "volume id")
@@ -431,7 +432,6 @@ impl BlockStorageClient {
         C: Fn(&Volume) -> WaitCheck,
         P: FnMut(&Volume),
     {
-        check_id("volume id", volume_id)?;
         wait_for(opts, || self.get_volume(volume_id), check, on_poll).await
     }
 
@@ -446,19 +446,8 @@ impl BlockStorageClient {
         target_status: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Volume>, ClientError> {
-        self.wait_volume_with(
-            volume_id,
-            opts,
-            |v| {
-                if v.status.as_str() == target_status {
-                    WaitCheck::Reached
-                } else {
-                    WaitCheck::Continue
-                }
-            },
-            |_| {},
-        )
-        .await
+        self.wait_volume_with(volume_id, opts, waiters::until(target_status), |_| {})
+            .await
     }
 
     /// Waits while the volume's status is `current_status` (e.g. `"creating"`).
@@ -471,19 +460,8 @@ impl BlockStorageClient {
         current_status: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Volume>, ClientError> {
-        self.wait_volume_with(
-            volume_id,
-            opts,
-            |v| {
-                if v.status.as_str() == current_status {
-                    WaitCheck::Continue
-                } else {
-                    WaitCheck::Reached
-                }
-            },
-            |_| {},
-        )
-        .await
+        self.wait_volume_with(volume_id, opts, waiters::while_in(current_status), |_| {})
+            .await
     }
 
     /// kamaki's `wait_volume(id)`: waits while the volume is `creating`,
@@ -510,23 +488,17 @@ impl BlockStorageClient {
         volume_id: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Option<Volume>>, ClientError> {
-        check_id("volume id", volume_id)?;
-        wait_for(
+        waiters::until_gone(
             opts,
-            || async {
-                match self.get_volume(volume_id).await {
-                    Ok(v) => Ok(Some(v)),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            },
-            |v| match v {
-                None => WaitCheck::Reached,
-                Some(v) if v.status == VolumeStatus::Deleted => WaitCheck::Reached,
-                Some(_) => WaitCheck::Continue,
-            },
-            |_| {},
+            || self.get_volume(volume_id),
+            |v| v.status == VolumeStatus::Deleted,
         )
         .await
+    }
+}
+
+impl Status for Volume {
+    fn status(&self) -> &str {
+        self.status.as_str()
     }
 }

@@ -3,8 +3,8 @@
 use kamaki_core::{wait_for, ClientError, WaitCheck, WaitOptions, WaitOutcome};
 
 use super::servers::{Server, ServerStatus};
-use super::util::check_id;
 use super::ComputeClient;
+use crate::waiters::{self, Status};
 
 impl ComputeClient {
     /// Polls [`get_server`](Self::get_server) every `opts.delay` until
@@ -26,7 +26,6 @@ impl ComputeClient {
         C: Fn(&Server) -> WaitCheck,
         P: FnMut(&Server),
     {
-        check_id("server id", server_id)?;
         wait_for(opts, || self.get_server(server_id), check, on_poll).await
     }
 
@@ -42,19 +41,8 @@ impl ComputeClient {
         target_status: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Server>, ClientError> {
-        self.wait_server_with(
-            server_id,
-            opts,
-            |s| {
-                if s.status.as_str() == target_status {
-                    WaitCheck::Reached
-                } else {
-                    WaitCheck::Continue
-                }
-            },
-            |_| {},
-        )
-        .await
+        self.wait_server_with(server_id, opts, waiters::until(target_status), |_| {})
+            .await
     }
 
     /// Waits while the server's status is `current_status` (e.g. `"BUILD"`);
@@ -68,19 +56,8 @@ impl ComputeClient {
         current_status: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Server>, ClientError> {
-        self.wait_server_with(
-            server_id,
-            opts,
-            |s| {
-                if s.status.as_str() == current_status {
-                    WaitCheck::Continue
-                } else {
-                    WaitCheck::Reached
-                }
-            },
-            |_| {},
-        )
-        .await
+        self.wait_server_with(server_id, opts, waiters::while_in(current_status), |_| {})
+            .await
     }
 
     /// kamaki's `wait_server(id)`: waits while the server is `BUILD`, polling
@@ -108,23 +85,17 @@ impl ComputeClient {
         server_id: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Option<Server>>, ClientError> {
-        check_id("server id", server_id)?;
-        wait_for(
+        waiters::until_gone(
             opts,
-            || async {
-                match self.get_server(server_id).await {
-                    Ok(s) => Ok(Some(s)),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            },
-            |s| match s {
-                None => WaitCheck::Reached,
-                Some(s) if s.status == ServerStatus::Deleted => WaitCheck::Reached,
-                Some(_) => WaitCheck::Continue,
-            },
-            |_| {},
+            || self.get_server(server_id),
+            |s| s.status == ServerStatus::Deleted,
         )
         .await
+    }
+}
+
+impl Status for Server {
+    fn status(&self) -> &str {
+        self.status.as_str()
     }
 }

@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 
 use super::{Link, NetworkClient};
 use crate::common::{Extra, ResourceId};
-use crate::compute::util::{check_id, de_null_default};
+use crate::compute::util::de_null_default;
 use crate::rest::{Collection, Listing, Object};
+use crate::waiters::{self, Status};
 
 /// Filters and paging of [`NetworkClient::ports`] / [`NetworkClient::list_ports`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -302,7 +303,6 @@ impl NetworkClient {
         C: Fn(&Port) -> WaitCheck,
         P: FnMut(&Port),
     {
-        check_id("port id", port_id)?;
         wait_for(opts, || self.get_port(port_id), check, on_poll).await
     }
 
@@ -317,19 +317,8 @@ impl NetworkClient {
         target_status: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Port>, ClientError> {
-        self.wait_port_with(
-            port_id,
-            opts,
-            |p| {
-                if p.status.as_str() == target_status {
-                    WaitCheck::Reached
-                } else {
-                    WaitCheck::Continue
-                }
-            },
-            |_| {},
-        )
-        .await
+        self.wait_port_with(port_id, opts, waiters::until(target_status), |_| {})
+            .await
     }
 
     /// Waits while the port's status is `current_status` (e.g. `"BUILD"`).
@@ -342,19 +331,8 @@ impl NetworkClient {
         current_status: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Port>, ClientError> {
-        self.wait_port_with(
-            port_id,
-            opts,
-            |p| {
-                if p.status.as_str() == current_status {
-                    WaitCheck::Continue
-                } else {
-                    WaitCheck::Reached
-                }
-            },
-            |_| {},
-        )
-        .await
+        self.wait_port_with(port_id, opts, waiters::while_in(current_status), |_| {})
+            .await
     }
 
     /// kamaki's `wait_port(id)`: waits while the port is `BUILD`, polling
@@ -377,25 +355,12 @@ impl NetworkClient {
         port_id: &str,
         opts: &WaitOptions,
     ) -> Result<WaitOutcome<Option<Port>>, ClientError> {
-        check_id("port id", port_id)?;
-        wait_for(
-            opts,
-            || async {
-                match self.get_port(port_id).await {
-                    Ok(p) => Ok(Some(p)),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            },
-            |p| {
-                if p.is_none() {
-                    WaitCheck::Reached
-                } else {
-                    WaitCheck::Continue
-                }
-            },
-            |_| {},
-        )
-        .await
+        waiters::until_gone(opts, || self.get_port(port_id), |_| false).await
+    }
+}
+
+impl Status for Port {
+    fn status(&self) -> &str {
+        self.status.as_str()
     }
 }
