@@ -1614,3 +1614,41 @@ async fn sync_download_skips_names_that_would_leave_the_folder() {
     assert!(!dst.path().join("evil").exists());
     assert_eq!(std::fs::read(target.join("ok.txt")).unwrap(), b"ok");
 }
+
+#[tokio::test]
+async fn progress_counts_bytes_hashed_sent_and_received() {
+    use kamaki_core::CountingProgress;
+    let fake = Fake::start(true).await;
+    let content = data(7 * B + 11, 22);
+    let hashed = Arc::new(CountingProgress::default());
+    let sent = Arc::new(CountingProgress::default());
+    let opts = UploadOptions {
+        hash_progress: Some(hashed.clone()),
+        upload_progress: Some(sent.clone()),
+        ..Default::default()
+    };
+    fake.with(|s| s.faults.drop_posts = 1); // a retried block is counted once
+    fake.client()
+        .upload_object(CONT, "p", UploadSource::bytes(content.clone()), &opts)
+        .await
+        .unwrap();
+    let n = content.len() as u64;
+    assert_eq!((hashed.done(), hashed.total()), (n, Some(n)));
+    assert_eq!((sent.done(), sent.total()), (n, Some(n)));
+
+    let got = Arc::new(CountingProgress::default());
+    let dir = temp();
+    fake.client()
+        .download_object(
+            CONT,
+            "p",
+            dir.path().join("p"),
+            &DownloadOptions {
+                progress: Some(got.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((got.done(), got.total()), (n, Some(n)));
+}

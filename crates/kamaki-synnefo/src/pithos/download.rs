@@ -30,8 +30,8 @@ use super::hashmap::{
 use super::objects::{GetObjectOptions, Preconditions};
 use super::transfer::{
     blocking, concurrency_or_default, hash_pieces, hashing_parallelism, is_transient,
-    open_for_reading, read_exact_at, retrying, to_usize, write_all_at, BufferPool, RetryCounter,
-    DEFAULT_RETRIES,
+    open_for_reading, read_exact_at, retrying, to_usize, write_all_at, BufferPool, PieceHasher,
+    RetryCounter, DEFAULT_RETRIES,
 };
 use super::types::ObjectInfo;
 use super::upload::TempFile;
@@ -336,7 +336,23 @@ impl Fetcher<'_> {
             .await
             .map_err(changed_detail)?;
         let whole = resp.status() == 200;
-        let pieces: Vec<Bytes> = resp.into_stream().try_collect().await?;
+        // a block is hashed piece by piece as it arrives (each piece is at
+        // most hyper's read buffer, so the task yields often)
+        let mut stream = resp.into_stream();
+        let mut pieces: Vec<Bytes> = Vec::new();
+        let mut hashing = (!whole).then(|| PieceHasher::new(&self.plan.hasher));
+        let mut received = 0u64;
+        while let Some(piece) = stream.try_next().await? {
+            received += piece.len() as u64;
+            if received > len.max(total) {
+                break;
+            }
+            if let Some(h) = hashing.as_mut() {
+                h.update(&piece);
+            }
+            pieces.push(piece);
+        }
+        drop(stream);
         let mut data = BlockData {
             len: pieces.iter().map(|p| p.len() as u64).sum(),
             pieces,
@@ -357,9 +373,14 @@ impl Fetcher<'_> {
                 ),
             ));
         }
-        let hasher = self.plan.hasher.clone();
-        let pieces = data.pieces.clone();
-        let got = blocking(move || Ok(hash_pieces(&hasher, &pieces))).await?;
+        let got = match hashing {
+            Some(h) => h.finish(),
+            None => {
+                let hasher = self.plan.hasher.clone();
+                let pieces = data.pieces.clone();
+                blocking(move || Ok(hash_pieces(&hasher, &pieces))).await?
+            }
+        };
         if !got.eq_ignore_ascii_case(expected) {
             return Err(ClientError::new(
                 ErrorKind::Decode,
