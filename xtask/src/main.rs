@@ -1,6 +1,7 @@
 //! Developer tasks for kamaki-rs: `cargo xtask <task>`.
 
 mod bench;
+mod bench_startup;
 mod demo;
 mod devcloud;
 mod pykamaki;
@@ -21,7 +22,9 @@ tasks:
   keystone-suite [--keep]  run kamaki-openstack's identity tests against a real Keystone
                            (xtask/peers/keystone.sh), print the figures, stop Keystone
   bench transfers [--runs N]  the Pithos transfer engine vs plain PUT/GET, SHA-256 and
-                           Python kamaki on a loopback devcloud (docs/benchmarks.md)";
+                           Python kamaki on a loopback devcloud (docs/benchmarks.md)
+  bench-startup [--runs N] [--no-build] [--check]  cold start of `kamaki --version`
+                           (release build) next to `true` and `echo` (docs/benchmarks-cli.md)";
 
 fn main() -> std::process::ExitCode {
     match dispatch() {
@@ -43,6 +46,7 @@ fn dispatch() -> Result<()> {
         "swift-suite" => suites::swift(&args.collect::<Vec<_>>()),
         "keystone-suite" => suites::keystone(&args.collect::<Vec<_>>()),
         "bench" => bench::main(&args.collect::<Vec<_>>()),
+        "bench-startup" => bench_startup::main(&args.collect::<Vec<_>>()),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
