@@ -21,13 +21,11 @@ pub struct App {
     pub printer: Printer,
     /// The words of the command (`server list`).
     pub command: String,
-    /// Coloured error headlines.
-    pub colors: bool,
 }
 
 impl App {
     /// A new invocation state.
-    pub fn new(global: GlobalArgs, config: Config, command: String, colors: bool) -> Self {
+    pub fn new(global: GlobalArgs, config: Config, command: String) -> Self {
         let printer = Printer {
             json: global.output_format == Some(OutputFormat::Json),
             more: false,
@@ -37,7 +35,6 @@ impl App {
             config,
             printer,
             command,
-            colors,
         }
     }
 

@@ -394,11 +394,6 @@ impl Config {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("on"))
     }
 
-    /// Whether `[global]` was written in the file (not defaults).
-    pub fn has_global_section(&self) -> bool {
-        !self.global.entries.is_empty()
-    }
-
     /// A value explicitly set in `[global]` (file or override), no default.
     pub fn global_explicit(&self, key: &str) -> Option<String> {
         self.overrides

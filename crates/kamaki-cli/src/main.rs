@@ -4,9 +4,6 @@
 //! `spec/cli.md`. Results go to stdout, everything else to stderr; errors
 //! are a headline plus `|  ` detail lines and exit with status 1.
 
-// Helpers for the service commands are wired as the libraries land.
-#![allow(dead_code)]
-
 mod app;
 mod cli;
 mod commands;
@@ -141,12 +138,7 @@ fn command_line(args: &[OsString]) -> (String, Vec<String>) {
 fn run(cli: Cli, command: String, args: &[OsString]) -> Result<(), (CliError, bool)> {
     let colors_guess = std::io::stderr().is_terminal();
     if let Group::Completion(_) = cli.group {
-        let mut app = App::new(
-            cli.global,
-            Config::empty(Default::default()),
-            command,
-            false,
-        );
+        let mut app = App::new(cli.global, Config::empty(Default::default()), command);
         return commands::run_local(&mut app, cli.group).map_err(|e| (e, colors_guess));
     }
     let path = config::config_path(cli.global.config.as_deref());
@@ -201,7 +193,7 @@ fn run(cli: Cli, command: String, args: &[OsString]) -> Result<(), (CliError, bo
             &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
         ),
     );
-    let mut app = App::new(cli.global, cfg, command, colors);
+    let mut app = App::new(cli.global, cfg, command);
     app.printer.more = args.iter().any(|a| a == "--more");
     record_history(&app, &line, &secrets);
     let result = if commands::is_local(&cli.group) {

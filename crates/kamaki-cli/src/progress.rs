@@ -36,6 +36,7 @@ impl Bar {
     }
 
     /// The underlying indicatif bar.
+    #[cfg(test)]
     pub fn inner(&self) -> &ProgressBar {
         &self.bar
     }
@@ -112,7 +113,8 @@ impl WaitBar {
         self.bar.finish_and_clear();
     }
 
-    /// Whether the bar is drawn.
+    /// Whether the bar is hidden.
+    #[cfg(test)]
     pub fn is_hidden(&self) -> bool {
         self.bar.is_hidden()
     }

@@ -461,11 +461,6 @@ impl Session {
             .filter(|v| !v.trim().is_empty())
     }
 
-    /// The multi-user identity client of this session.
-    pub fn astakos(&self) -> &CachedAstakosClient {
-        &self.astakos
-    }
-
     /// The current user.
     pub fn user(&self) -> &SessionUser {
         &self.users[0]
@@ -521,11 +516,6 @@ impl Session {
             let u = self.users.remove(index);
             let _ = self.astakos.remove_user(&u.uuid());
         }
-    }
-
-    /// Adds an authenticated user (last).
-    pub fn push_user(&mut self, user: SessionUser) {
-        self.users.push(user);
     }
 
     /// Resolves a user given by uuid or name (e-mail) to a uuid through the

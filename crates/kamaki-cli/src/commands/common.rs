@@ -89,18 +89,6 @@ pub fn filter_ids(items: Vec<Value>, f: &IdFilter) -> Vec<Value> {
         .collect()
 }
 
-/// Whether any name or id filter is set.
-pub fn any_filter(n: &NameFilter, i: &IdFilter) -> bool {
-    n.name.is_some()
-        || n.name_prefix.is_some()
-        || n.name_suffix.is_some()
-        || n.name_like.is_some()
-        || i.id.is_some()
-        || i.id_prefix.is_some()
-        || i.id_suffix.is_some()
-        || i.id_like.is_some()
-}
-
 /// Keeps items whose `key` map holds all `pairs` (exact or substring),
 /// case-insensitively.
 pub fn filter_map_field(

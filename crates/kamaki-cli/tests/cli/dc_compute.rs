@@ -155,6 +155,10 @@ async fn server_lifecycle() {
     assert_eq!(stderr(&out), format!("Server {id} status: STOPPED\n"));
     let err = c.fails(&["server", "shutdown", &id]).await;
     assert_eq!(err, format!("Server {id} is already STOPPED\n"));
+    c.ok(&["server", "rescue", &id]).await;
+    assert_eq!(c.json(&["server", "info", &id]).await["SNF:rescue"], true);
+    c.ok(&["server", "unrescue", &id]).await;
+    assert_eq!(c.json(&["server", "info", &id]).await["SNF:rescue"], false);
     c.ok(&["server", "modify", &id, "--flavor-id", "3"]).await;
     let out = c.run(&["server", "start", &id, "-w"]).await;
     assert_eq!(stderr(&out), format!("Server {id} status: ACTIVE\n"));
@@ -368,6 +372,41 @@ async fn imagecompute() {
         .fails(&["imagecompute", "modify", &image, "--property-add", "k=v"])
         .await;
     assert!(!err.is_empty());
+    // an image of the user's own: properties, then deletion
+    let file = c.env.dir.path().join("own.img");
+    std::fs::write(&file, vec![1u8; 4096]).unwrap();
+    let reg = c
+        .json(&[
+            "image",
+            "register",
+            "--name",
+            "own",
+            "--location",
+            "/images/own.img",
+            "--upload-image-file",
+            &file.to_string_lossy(),
+            "--no-metafile-upload",
+        ])
+        .await;
+    let own = reg["id"].as_str().unwrap().to_string();
+    c.ok(&[
+        "imagecompute",
+        "modify",
+        &own,
+        "--property-add",
+        "colour=blue",
+        "--property-add",
+        "x=1",
+    ])
+    .await;
+    c.ok(&["imagecompute", "modify", &own, "--property-del", "x"])
+        .await;
+    let props = c.json(&["imagecompute", "info", &own]).await;
+    assert_eq!(props["metadata"]["colour"], "blue");
+    assert!(props["metadata"].get("x").is_none(), "{props}");
+    c.ok(&["imagecompute", "delete", &own]).await;
+    let err = c.fails(&["imagecompute", "info", &own]).await;
+    assert!(err.starts_with(&format!("No image with id {own}")), "{err}");
     let err = c.fails(&["imagecompute", "info", "nope"]).await;
     assert!(err.starts_with("No image with id nope"), "{err}");
 }

@@ -136,7 +136,54 @@ async fn projects_and_memberships() {
         c.ok(&["project", action, &pid, "--reason", "testing"])
             .await;
     }
-    c.ok(&["project", "approve", &pid, "--app-id", "1"]).await;
+    for action in ["approve", "deny", "dismiss", "cancel"] {
+        c.ok(&["project", action, &pid, "--app-id", "1"]).await;
+    }
+    // a moderated project: requests are accepted, rejected, cancelled
+    let moderated = c
+        .json(&[
+            "project",
+            "create",
+            "--name",
+            "mod.example.org",
+            "--end-date",
+            "2031-01-01",
+            "--join-policy",
+            "moderated",
+        ])
+        .await;
+    let mod_id = moderated["id"].as_str().unwrap().to_string();
+    let enrolled = c
+        .ok(&[
+            "project",
+            "enroll",
+            &mod_id,
+            "--email",
+            "friend@example.org",
+        ])
+        .await;
+    let enrolled = enrolled.trim().to_string();
+    c.ok(&["membership", "remove", &enrolled, "--reason", "bye"])
+        .await;
+    let friend_cfg = c
+        .env
+        .read_cfg()
+        .replace("devcloud-token-0", "devcloud-token-1");
+    let owner_cfg = c.env.read_cfg();
+    for (decision, by_owner) in [("cancel", false), ("reject", true), ("accept", true)] {
+        c.env.write_cfg(&friend_cfg);
+        let m = c.ok(&["project", "join", &mod_id]).await;
+        let m = m.trim().to_string();
+        assert_eq!(
+            c.json(&["membership", "info", &m]).await["state"],
+            "requested"
+        );
+        if by_owner {
+            c.env.write_cfg(&owner_cfg);
+        }
+        c.ok(&["membership", decision, &m]).await;
+    }
+    c.env.write_cfg(&owner_cfg);
     // the friend joins and leaves
     c.env.write_cfg(
         &c.env

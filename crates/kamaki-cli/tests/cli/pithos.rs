@@ -123,3 +123,95 @@ async fn user_uuid2name_uses_user_catalogs() {
     assert_eq!(stdout(&out), format!("{UUID}: maria@lab.example.org\n"));
     assert!(stderr(&out).contains("Unresolved uuids: nobody"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commissions_with_the_hidden_group() {
+    let (server, env) = cloud().await;
+    env.write_cfg(
+        &env.read_cfg()
+            .replace("[global]\n", "[global]\ncommission_cli = astakos\n"),
+    );
+    Mock::given(method("GET"))
+        .and(path("/account/v1.0/commissions/17"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "serial": 17, "issue_time": "2018-02-08T10:12:44.518332+00:00", "name": "vm",
+            "provisions": [{"holder": format!("user:{UUID}"), "source": format!("project:{UUID}"),
+                            "resource": "cyclades.vm", "quantity": 1}]})))
+        .mount(&server)
+        .await;
+    for action in ["accept", "reject"] {
+        Mock::given(method("POST"))
+            .and(path("/account/v1.0/commissions/17/action"))
+            .and(body_json(json!({ action: "" })))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/account/v1.0/commissions/action"))
+        .and(body_json(json!({"accept": [1, 2], "reject": [3]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"accepted": [1, 2], "rejected": [3], "failed": []})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/account/v1.0/commissions"))
+        .and(body_json(json!({
+            "name": "two vms", "force": true, "auto_accept": false,
+            "provisions": [
+                {"holder": format!("user:{UUID}"), "source": "project:p-1", "resource": "cyclades.vm", "quantity": 2},
+                {"holder": "project:p-1", "source": null, "resource": "cyclades.vm", "quantity": 2}
+            ]})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"serial": 18})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cmd = env.kamaki();
+    cmd.args(["commission", "info", "17"]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("serial: 17\n"), "{}", stdout(&out));
+    for action in ["accept", "reject"] {
+        let mut cmd = env.kamaki();
+        cmd.args(["commission", action, "17"]);
+        let out = run(cmd).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+    }
+    let mut cmd = env.kamaki();
+    cmd.args(["commission", "resolve", "--accept", "1,2", "--reject", "3"]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "accepted:\n    1\n    2\nrejected:\n    3\nfailed:\n"
+    );
+    let provisions = env.dir.path().join("provisions.json");
+    std::fs::write(&provisions, r#"{"cyclades.vm": 2}"#).unwrap();
+    let mut cmd = env.kamaki();
+    cmd.args([
+        "commission",
+        "issue",
+        "--uuid",
+        UUID,
+        "--source",
+        "p-1",
+        "--provisions-file",
+        provisions.to_str().unwrap(),
+        "--description",
+        "two vms",
+        "--force",
+    ]);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "18\n");
+    let mut cmd = env.kamaki();
+    cmd.args(["commission", "info", "x"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "Invalid commission serial x\n");
+}
