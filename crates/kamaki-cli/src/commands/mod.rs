@@ -34,8 +34,9 @@ pub fn run_local(app: &mut App, group: Group) -> CliResult {
         Group::History(c) => history::run(app, c),
         Group::Completion(c) => {
             let mut cmd = Cli::command();
-            let mut out = std::io::stdout().lock();
-            clap_complete::generate(c.shell, &mut cmd, "kamaki", &mut out);
+            let mut script = Vec::new();
+            clap_complete::generate(c.shell, &mut cmd, "kamaki", &mut script);
+            crate::output::emit(&String::from_utf8_lossy(&script));
             Ok(())
         }
         _ => Err(CliError::not_available(&app.command)),

@@ -263,3 +263,39 @@ async fn hidden_groups_once_enabled() {
         serde_json::json!([])
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_traces_show_the_token_only_with_log_token_on() {
+    let c = start().await;
+    let out = c.run(&["-v", "flavor", "info", "1"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("> GET http://"), "{err}");
+    assert!(err.contains("< 200 OK"), "{err}");
+    assert!(!err.contains("devcloud-token-0"), "{err}");
+    assert_eq!(stdout(&out), c.ok(&["flavor", "info", "1"]).await);
+    let out = c
+        .run(&[
+            "flavor",
+            "info",
+            "1",
+            "-v",
+            "-o",
+            "log_token=on",
+            "-o",
+            "log_data=off",
+        ])
+        .await;
+    assert!(
+        stderr(&out).contains("x-auth-token: devcloud-token-0"),
+        "{}",
+        stderr(&out)
+    );
+    // -vv adds bodies
+    let out = c.run(&["-vv", "flavor", "info", "1"]).await;
+    assert!(
+        stderr(&out).contains("\"SNF:disk_template\""),
+        "{}",
+        stderr(&out)
+    );
+}
