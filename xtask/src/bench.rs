@@ -31,7 +31,7 @@ prints a table (medians of several runs). Builds release binaries first.
 options:
   --size-mib N   size of the compared transfers (default 1024)
   --big-mib N    size of the second memory measurement (default 4096)
-  --runs N       runs per measurement, the median is shown (default 3)
+  --runs N       runs per measurement, the median is shown (default 5)
   --no-python    skip the Python kamaki 0.16 comparison
   --keep         keep the work files in target/bench-transfers/";
 
@@ -71,7 +71,7 @@ fn settings(args: &[String]) -> Result<Settings> {
     let mut s = Settings {
         size: 1024 * MIB,
         big: 4096 * MIB,
-        runs: 3,
+        runs: 5,
         python: true,
         keep: false,
     };
@@ -127,6 +127,7 @@ fn transfers(args: &[String]) -> Result<()> {
     let work = target.join("bench-transfers");
     fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
     let started = Instant::now();
+    let load_before = load_average();
 
     let t = Instant::now();
     let status = Command::new(env!("CARGO"))
@@ -241,7 +242,8 @@ fn transfers(args: &[String]) -> Result<()> {
         down: median(&down),
         get: median(&get),
     };
-    print_table(&cfg, &m, big_up, big_down, &python, started);
+    let load = format!("{load_before} before, {} after", load_average());
+    print_table(&cfg, &m, big_up, big_down, &python, &load, started);
     Ok(())
 }
 
@@ -276,6 +278,7 @@ fn print_table(
     big_up: Sample,
     big_down: Sample,
     python: &Result<(f64, f64)>,
+    load: &str,
     started: Instant,
 ) {
     let size = format!("{} MiB", cfg.size / MIB);
@@ -283,6 +286,7 @@ fn print_table(
     println!("kamaki-rs transfer benchmark (cargo xtask bench transfers)");
     println!();
     println!("machine: {}", machine());
+    println!("load:    1-minute load average {load}");
     println!(
         "server:  kamaki-devcloud on 127.0.0.1 (release build), blocks of {} MiB, sha256; \
          in memory ({size} runs), on disk ({big} runs)",
@@ -422,8 +426,23 @@ struct Bins {
     devcloud: PathBuf,
 }
 
+/// Flushes dirty pages (earlier writes), so that no measurement pays for
+/// another's write-back.
+fn settle() {
+    let _ = Command::new("sync").status();
+}
+
+/// The 1-minute load average (other work on the machine skews the figures).
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".to_string())
+}
+
 impl Bins {
     fn worker(&self, args: &[&str]) -> Result<Sample> {
+        settle();
         let out = Command::new(&self.xtask)
             .args(["bench", "worker"])
             .args(args)
