@@ -1220,6 +1220,26 @@ async fn resume_reuses_the_blocks_of_an_older_local_file() {
     // block 2 changed; block 8 (was the short tail) and block 9 are new
     assert_eq!(out.fetched_blocks, 3, "{out:?}");
     assert_eq!(out.reused_blocks, 7);
+    // again: the file is the object already; nothing is fetched or written
+    fake.clear_log();
+    let before = std::fs::metadata(&dst).unwrap().modified().unwrap();
+    let out = fake
+        .client()
+        .download_object(
+            CONT,
+            "r",
+            &dst,
+            &DownloadOptions {
+                resume: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((out.fetched_blocks, out.reused_blocks), (0, 10));
+    assert_eq!(fake.ranged_gets(), 0);
+    assert_eq!(std::fs::metadata(&dst).unwrap().modified().unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[tokio::test]

@@ -155,6 +155,15 @@ impl Plan {
     }
 }
 
+/// What an older local file gave.
+#[derive(Debug, Default)]
+struct Reuse {
+    blocks: usize,
+    bytes: u64,
+    /// The file is the object already.
+    identical: bool,
+}
+
 #[derive(Clone, Debug)]
 struct Block {
     offset: u64,
@@ -668,13 +677,24 @@ impl PithosClient {
                 .map(|(b, _)| b.hash.as_str())
                 .collect();
             if !wanted.is_empty() && dst.is_file() {
-                let copied = self
+                let reuse = self
                     .reuse_local_blocks(
                         fetcher, dst, &wanted, &blocks, &mut have, &part, partial, &pool,
                     )
                     .await?;
-                outcome.reused_blocks += copied.0;
-                outcome.reused_bytes += copied.1;
+                if reuse.identical {
+                    // the destination is the object already: nothing to write
+                    drop(part);
+                    let _ = tokio::fs::remove_file(partial).await;
+                    outcome.reused_blocks = blocks.iter().filter(|b| b.hash != plan.empty).count();
+                    outcome.reused_bytes = total;
+                    if let Some(p) = &progress {
+                        p.advance(total);
+                    }
+                    return Ok(outcome);
+                }
+                outcome.reused_blocks += reuse.blocks;
+                outcome.reused_bytes += reuse.bytes;
             }
         }
 
@@ -769,7 +789,8 @@ impl PithosClient {
     }
 
     /// Copies into the partial file the blocks of `dst` (an older local
-    /// copy) whose hashes the object needs; returns how many blocks and bytes.
+    /// copy) whose hashes the object needs; or finds that `dst` is the
+    /// object already.
     #[allow(clippy::too_many_arguments)]
     async fn reuse_local_blocks(
         &self,
@@ -781,12 +802,12 @@ impl PithosClient {
         part: &Arc<std::fs::File>,
         partial: &Path,
         pool: &Arc<BufferPool>,
-    ) -> Result<(usize, u64), ClientError> {
+    ) -> Result<Reuse, ClientError> {
         let plan = fetcher.plan;
         let block_size = plan.hashmap.block_size;
         let (local, local_len) = match open_for_reading(dst).await {
             Ok(x) => x,
-            Err(_) => return Ok((0, 0)),
+            Err(_) => return Ok(Reuse::default()),
         };
         let local_name: Arc<str> = Arc::from(dst.display().to_string());
         let count = super::hashmap::block_count(local_len, block_size);
@@ -813,6 +834,18 @@ impl PithosClient {
             .buffered(hashing_parallelism() + 1)
             .try_collect()
             .await?;
+        let identical = local_len == plan.hashmap.bytes
+            && local_hashes.len() == blocks.len()
+            && local_hashes
+                .iter()
+                .zip(blocks)
+                .all(|((h, _, _), b)| *h == b.hash);
+        if identical {
+            return Ok(Reuse {
+                identical,
+                ..Default::default()
+            });
+        }
         let mut at: HashMap<String, (u64, u64)> = HashMap::new();
         for (h, offset, len) in local_hashes {
             if wanted.contains(h.as_str()) {
@@ -852,7 +885,11 @@ impl PithosClient {
             have[*i] = true;
             bytes += len;
         }
-        Ok((done.load(Ordering::Relaxed), bytes))
+        Ok(Reuse {
+            blocks: done.load(Ordering::Relaxed),
+            bytes,
+            identical: false,
+        })
     }
 
     /// Bytes `[start, end)` of the object into a new temporary file, renamed
