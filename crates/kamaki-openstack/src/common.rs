@@ -1,7 +1,9 @@
-//! Types shared by the OpenStack clients.
+//! Types and argument checks shared by the OpenStack clients (and the
+//! Synnefo clients built on them).
 
 use std::fmt;
 
+use kamaki_core::ClientError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Unknown JSON fields of a response, kept so that nothing the server sent is lost.
@@ -201,4 +203,85 @@ macro_rules! string_enum {
             }
         }
     };
+}
+
+/// The longest id or name the clients accept before sending anything.
+pub const MAX_ID_LEN: usize = 255;
+
+/// Refuses an id or name that is empty (or only white space), longer than
+/// [`MAX_ID_LEN`] characters or holding control characters, before any
+/// request is sent; `what` names it in the message. Every client checks
+/// its ids and names with it; clients built on these (Synnefo's) can too.
+///
+/// ```
+/// use kamaki_openstack::common::check_id;
+/// use kamaki_openstack::ErrorKind;
+///
+/// assert!(check_id("server id", "42").is_ok());
+/// let e = check_id("server id", " ").unwrap_err();
+/// assert_eq!((e.kind, e.message.as_str()), (ErrorKind::InvalidArgument, "server id must not be empty"));
+/// assert!(check_id("server name", "a\nb").is_err());
+/// ```
+///
+/// # Errors
+/// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+/// saying what is wrong with `id`.
+pub fn check_id(what: &str, id: &str) -> Result<(), ClientError> {
+    if id.trim().is_empty() {
+        return Err(ClientError::invalid_argument(format!(
+            "{what} must not be empty"
+        )));
+    }
+    if id.chars().count() > MAX_ID_LEN {
+        return Err(ClientError::invalid_argument(format!(
+            "{what} is longer than {MAX_ID_LEN} characters"
+        )));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(ClientError::invalid_argument(format!(
+            "{what} must not hold control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Deserializes `null` as the type's default, for lists and maps that
+/// servers send as `null` when empty (`#[serde(default, deserialize_with =
+/// "de_null_default")]`).
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Reply {
+///     #[serde(default, deserialize_with = "kamaki_openstack::common::de_null_default")]
+///     tags: Vec<String>,
+/// }
+/// let r: Reply = serde_json::from_str(r#"{"tags": null}"#).unwrap();
+/// assert!(r.tags.is_empty());
+/// ```
+///
+/// # Errors
+/// The deserializer's error for a value that is neither `null` nor a `T`.
+pub fn de_null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(check_id("id", "42").is_ok());
+        assert!(check_id("id", "a b/c").is_ok());
+        for bad in ["", "   ", "a\nb", "a\u{7}b"] {
+            let e = check_id("id", bad).unwrap_err();
+            assert_eq!(e.kind, kamaki_core::ErrorKind::InvalidArgument);
+        }
+        assert!(check_id("id", &"x".repeat(MAX_ID_LEN)).is_ok());
+        assert!(check_id("id", &"x".repeat(MAX_ID_LEN + 1)).is_err());
+    }
 }

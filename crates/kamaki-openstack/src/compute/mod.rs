@@ -42,8 +42,8 @@ pub use flavors::{Flavor, ListFlavorsOptions};
 pub use images::{Image, ImageStatus, ListImagesOptions};
 pub use keypairs::{Keypair, Limits};
 pub use servers::{
-    Address, BlockDevice, CreateServer, ListServersOptions, NetworkRequest, Personality, Server,
-    ServerNics, ServerStatus,
+    check_tag, Address, BlockDevice, CreateServer, ListServersOptions, NetworkRequest, Personality,
+    Server, ServerNics, ServerStatus,
 };
 
 /// A client of an OpenStack Compute v2 endpoint (kamaki's `ComputeClient`).

@@ -235,7 +235,24 @@ impl Default for CreateServer {
 /// The longest tag accepted (Synnefo and Nova agree on 60).
 const MAX_TAG_LEN: usize = 60;
 
-pub(crate) fn check_tag(tag: &str) -> Result<(), ClientError> {
+/// Refuses a server tag that is empty, over 60 characters, or holding `/`,
+/// `,` or control characters, before any request is sent (the tag calls
+/// here check with it; Cyclades' tag calls too).
+///
+/// ```
+/// use kamaki_openstack::compute::check_tag;
+///
+/// assert!(check_tag("web").is_ok());
+/// assert!(check_tag("").is_err());
+/// assert!(check_tag(&"x".repeat(61)).is_err());
+/// let e = check_tag("a/b").unwrap_err();
+/// assert_eq!(e.message, "tag \"a/b\" must not hold '/', ',' or control characters");
+/// ```
+///
+/// # Errors
+/// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+/// saying what is wrong with `tag`.
+pub fn check_tag(tag: &str) -> Result<(), ClientError> {
     if tag.is_empty() {
         return Err(ClientError::invalid_argument("a tag must not be empty"));
     }

@@ -6,28 +6,7 @@ use std::collections::BTreeMap;
 use kamaki_core::{ClientError, Page, QueryParams};
 use serde::{Deserialize, Deserializer};
 
-/// The longest id or name accepted before any request is sent.
-pub(crate) const MAX_ID_LEN: usize = 255;
-
-/// Refuses an empty, too long or control-character-holding id or name.
-pub(crate) fn check_id(what: &str, id: &str) -> Result<(), ClientError> {
-    if id.trim().is_empty() {
-        return Err(ClientError::invalid_argument(format!(
-            "{what} must not be empty"
-        )));
-    }
-    if id.chars().count() > MAX_ID_LEN {
-        return Err(ClientError::invalid_argument(format!(
-            "{what} is longer than {MAX_ID_LEN} characters"
-        )));
-    }
-    if id.chars().any(char::is_control) {
-        return Err(ClientError::invalid_argument(format!(
-            "{what} must not hold control characters"
-        )));
-    }
-    Ok(())
-}
+pub(crate) use crate::common::{check_id, de_null_default};
 
 /// Adds `key=value` when a non-empty value is given (kamaki sends only
 /// truthy filters).
@@ -69,15 +48,6 @@ where
             (k, v)
         })
         .collect())
-}
-
-/// Deserializes `null` as the type's default (for lists and maps).
-pub(crate) fn de_null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Builds one page of a `limit`/`marker` listing.
@@ -152,18 +122,6 @@ mod tests {
             assert_eq!(base64_encode(input.as_bytes()), want, "{input:?}");
         }
         assert_eq!(base64_encode(&[0xff, 0xfe, 0xfd]), "//79");
-    }
-
-    #[test]
-    fn ids_are_checked() {
-        assert!(check_id("id", "42").is_ok());
-        assert!(check_id("id", "a b/c").is_ok());
-        for bad in ["", "   ", "a\nb"] {
-            let e = check_id("id", bad).unwrap_err();
-            assert_eq!(e.kind, kamaki_core::ErrorKind::InvalidArgument);
-        }
-        assert!(check_id("id", &"x".repeat(MAX_ID_LEN)).is_ok());
-        assert!(check_id("id", &"x".repeat(MAX_ID_LEN + 1)).is_err());
     }
 
     #[test]
