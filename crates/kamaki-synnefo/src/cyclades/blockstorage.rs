@@ -10,10 +10,11 @@ use kamaki_openstack::blockstorage::{
     BlockStorageClient, CreateSnapshot, CreateVolume, ListSnapshotsOptions, ListVolumesOptions,
     Snapshot, UpdateSnapshot, UpdateVolume, Volume, VolumeType,
 };
+use kamaki_openstack::common::check_id;
 use kamaki_openstack::{Extra, ResourceId};
 use serde_json::Value;
 
-use super::{check_id, reassign};
+use super::reassign;
 
 /// The optional members of a new volume ([`CycladesBlockStorageClient::create_volume`]).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -159,67 +160,51 @@ impl CycladesBlockStorageClient {
         self.blockstorage.create_volume(&req).await
     }
 
-    /// Streams volumes; see [`BlockStorageClient::volumes`].
-    ///
-    /// # Errors
-    /// Each failed page yields a [`ClientError`] and ends the stream.
-    pub fn volumes(
-        &self,
-        opts: ListVolumesOptions,
-    ) -> impl Stream<Item = Result<Volume, ClientError>> + Send + '_ {
-        self.blockstorage.volumes(opts)
-    }
+    forward! { blockstorage;
+        /// Streams volumes; see [`BlockStorageClient::volumes`].
+        ///
+        /// # Errors
+        /// Each failed page yields a [`ClientError`] and ends the stream.
+        pub fn volumes(&self, opts: ListVolumesOptions) -> Stream<Volume> = volumes;
 
-    /// Lists volumes: GET `/volumes` or `/volumes/detail` (200).
-    ///
-    /// # Errors
-    /// The first [`ClientError`] of any page.
-    pub async fn list_volumes(
-        &self,
-        opts: &ListVolumesOptions,
-    ) -> Result<Vec<Volume>, ClientError> {
-        self.blockstorage.list_volumes(opts).await
-    }
+        /// Lists volumes: GET `/volumes` or `/volumes/detail` (200).
+        ///
+        /// # Errors
+        /// The first [`ClientError`] of any page.
+        pub async fn list_volumes(&self, opts: &ListVolumesOptions) -> Vec<Volume> = list_volumes;
 
-    /// Volume details: GET `/volumes/{id}` (200); deleted volumes are
-    /// returned (status `deleted`) until purged.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 …).
-    pub async fn get_volume(&self, volume_id: &str) -> Result<Volume, ClientError> {
-        self.blockstorage.get_volume(volume_id).await
-    }
+        /// Volume details: GET `/volumes/{id}` (200); deleted volumes are
+        /// returned (status `deleted`) until purged.
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 …).
+        pub async fn get_volume(&self, volume_id: &str) -> Volume = get_volume;
 
-    /// kamaki's name for [`get_volume`](Self::get_volume).
-    ///
-    /// # Errors
-    /// As [`get_volume`](Self::get_volume).
-    pub async fn get_volume_details(&self, volume_id: &str) -> Result<Volume, ClientError> {
-        self.blockstorage.get_volume(volume_id).await
-    }
+        /// kamaki's name for [`get_volume`](Self::get_volume).
+        ///
+        /// # Errors
+        /// As [`get_volume`](Self::get_volume).
+        pub async fn get_volume_details(&self, volume_id: &str) -> Volume = get_volume;
 
-    /// Updates a volume: PUT `/volumes/{id}` (200); with nothing to change
-    /// no PUT is sent and the details are returned, as in kamaki.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or name; the server's error.
-    pub async fn update_volume(
-        &self,
-        volume_id: &str,
-        update: &UpdateVolume,
-    ) -> Result<Volume, ClientError> {
-        self.blockstorage.update_volume(volume_id, update).await
-    }
+        /// Updates a volume: PUT `/volumes/{id}` (200); with nothing to change
+        /// no PUT is sent and the details are returned, as in kamaki.
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or name; the server's error.
+        pub async fn update_volume(
+            &self,
+            volume_id: &str,
+            update: &UpdateVolume,
+        ) -> Volume = update_volume;
 
-    /// Deletes a volume: DELETE `/volumes/{id}` (202); `deleting` → `deleted`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (400 for a server's root volume).
-    pub async fn delete_volume(&self, volume_id: &str) -> Result<(), ClientError> {
-        self.blockstorage.delete_volume(volume_id).await
+        /// Deletes a volume: DELETE `/volumes/{id}` (202); `deleting` → `deleted`.
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (400 for a server's root volume).
+        pub async fn delete_volume(&self, volume_id: &str) -> () = delete_volume;
     }
 
     /// Moves a volume to another project: POST `/volumes/{id}/action` with
@@ -229,29 +214,27 @@ impl CycladesBlockStorageClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id or project; the server's error (403 unless the owner).
     pub async fn reassign_volume(&self, volume_id: &str, project: &str) -> Result<(), ClientError> {
-        check_id("volume id", volume_id)?;
         reassign(
             self.http(),
-            self.endpoint()
-                .path()
-                .seg("volumes")
-                .seg(volume_id)
-                .seg("action"),
+            self.endpoint(),
+            "volumes",
+            "volume id",
+            volume_id,
             project,
         )
         .await
     }
 
-    /// The metadata of a volume: GET `/volumes/{id}/metadata` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn get_volume_metadata(
-        &self,
-        volume_id: &str,
-    ) -> Result<BTreeMap<String, String>, ClientError> {
-        self.blockstorage.get_volume_metadata(volume_id).await
+    forward! { blockstorage;
+        /// The metadata of a volume: GET `/volumes/{id}/metadata` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn get_volume_metadata(
+            &self,
+            volume_id: &str,
+        ) -> BTreeMap<String, String> = get_volume_metadata;
     }
 
     /// Merges volume metadata: POST `/volumes/{id}/metadata` (200),
@@ -270,58 +253,48 @@ impl CycladesBlockStorageClient {
             .await
     }
 
-    /// Waits until the volume's status is `target_status` (kamaki's default
-    /// target is `in_use`).
-    ///
-    /// # Errors
-    /// The first poll error (404 included); a timeout is
-    /// [`WaitOutcome::TimedOut`] with the last volume seen.
-    pub async fn wait_volume_until(
-        &self,
-        volume_id: &str,
-        target_status: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Volume>, ClientError> {
-        self.blockstorage
-            .wait_volume_until(volume_id, target_status, opts)
-            .await
-    }
+    forward! { blockstorage;
+        /// Waits until the volume's status is `target_status` (kamaki's default
+        /// target is `in_use`).
+        ///
+        /// # Errors
+        /// The first poll error (404 included); a timeout is
+        /// [`WaitOutcome::TimedOut`] with the last volume seen.
+        pub async fn wait_volume_until(
+            &self,
+            volume_id: &str,
+            target_status: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Volume> = wait_volume_until;
 
-    /// Waits while the volume's status is `current_status` (kamaki's
-    /// default is `creating`).
-    ///
-    /// # Errors
-    /// As [`wait_volume_until`](Self::wait_volume_until).
-    pub async fn wait_volume_while(
-        &self,
-        volume_id: &str,
-        current_status: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Volume>, ClientError> {
-        self.blockstorage
-            .wait_volume_while(volume_id, current_status, opts)
-            .await
-    }
+        /// Waits while the volume's status is `current_status` (kamaki's
+        /// default is `creating`).
+        ///
+        /// # Errors
+        /// As [`wait_volume_until`](Self::wait_volume_until).
+        pub async fn wait_volume_while(
+            &self,
+            volume_id: &str,
+            current_status: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Volume> = wait_volume_while;
 
-    /// kamaki's `wait_volume(id)`: waits while the volume is `creating`.
-    ///
-    /// # Errors
-    /// As [`wait_volume_until`](Self::wait_volume_until).
-    pub async fn wait_volume(&self, volume_id: &str) -> Result<WaitOutcome<Volume>, ClientError> {
-        self.blockstorage.wait_volume(volume_id).await
-    }
+        /// kamaki's `wait_volume(id)`: waits while the volume is `creating`.
+        ///
+        /// # Errors
+        /// As [`wait_volume_until`](Self::wait_volume_until).
+        pub async fn wait_volume(&self, volume_id: &str) -> WaitOutcome<Volume> = wait_volume;
 
-    /// Waits for a deleted volume to go: reached once its status is
-    /// `deleted` or it answers 404 (`None`).
-    ///
-    /// # Errors
-    /// Poll errors other than 404.
-    pub async fn wait_volume_deleted(
-        &self,
-        volume_id: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Option<Volume>>, ClientError> {
-        self.blockstorage.wait_volume_deleted(volume_id, opts).await
+        /// Waits for a deleted volume to go: reached once its status is
+        /// `deleted` or it answers 404 (`None`).
+        ///
+        /// # Errors
+        /// Poll errors other than 404.
+        pub async fn wait_volume_deleted(
+            &self,
+            volume_id: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Option<Volume>> = wait_volume_deleted;
     }
 
     // -- snapshots --------------------------------------------------------
@@ -370,90 +343,76 @@ impl CycladesBlockStorageClient {
         self.blockstorage.create_snapshot(&req).await
     }
 
-    /// Lists snapshots: GET `/snapshots` or `/snapshots/detail` (200).
-    ///
-    /// # Errors
-    /// The first [`ClientError`] of any page.
-    pub async fn list_snapshots(
-        &self,
-        opts: &ListSnapshotsOptions,
-    ) -> Result<Vec<Snapshot>, ClientError> {
-        self.blockstorage.list_snapshots(opts).await
-    }
+    forward! { blockstorage;
+        /// Lists snapshots: GET `/snapshots` or `/snapshots/detail` (200).
+        ///
+        /// # Errors
+        /// The first [`ClientError`] of any page.
+        pub async fn list_snapshots(
+            &self,
+            opts: &ListSnapshotsOptions,
+        ) -> Vec<Snapshot> = list_snapshots;
 
-    /// Snapshot details: GET `/snapshots/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 …).
-    pub async fn get_snapshot(&self, snapshot_id: &str) -> Result<Snapshot, ClientError> {
-        self.blockstorage.get_snapshot(snapshot_id).await
-    }
+        /// Snapshot details: GET `/snapshots/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 …).
+        pub async fn get_snapshot(&self, snapshot_id: &str) -> Snapshot = get_snapshot;
 
-    /// kamaki's name for [`get_snapshot`](Self::get_snapshot).
-    ///
-    /// # Errors
-    /// As [`get_snapshot`](Self::get_snapshot).
-    pub async fn get_snapshot_details(&self, snapshot_id: &str) -> Result<Snapshot, ClientError> {
-        self.blockstorage.get_snapshot(snapshot_id).await
-    }
+        /// kamaki's name for [`get_snapshot`](Self::get_snapshot).
+        ///
+        /// # Errors
+        /// As [`get_snapshot`](Self::get_snapshot).
+        pub async fn get_snapshot_details(&self, snapshot_id: &str) -> Snapshot = get_snapshot;
 
-    /// Renames or re-describes a snapshot: PUT `/snapshots/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn update_snapshot(
-        &self,
-        snapshot_id: &str,
-        update: &UpdateSnapshot,
-    ) -> Result<Snapshot, ClientError> {
-        self.blockstorage.update_snapshot(snapshot_id, update).await
-    }
+        /// Renames or re-describes a snapshot: PUT `/snapshots/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn update_snapshot(
+            &self,
+            snapshot_id: &str,
+            update: &UpdateSnapshot,
+        ) -> Snapshot = update_snapshot;
 
-    /// Deletes a snapshot and its Pithos object: DELETE `/snapshots/{id}` (202).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn delete_snapshot(&self, snapshot_id: &str) -> Result<(), ClientError> {
-        self.blockstorage.delete_snapshot(snapshot_id).await
-    }
+        /// Deletes a snapshot and its Pithos object: DELETE `/snapshots/{id}` (202).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn delete_snapshot(&self, snapshot_id: &str) -> () = delete_snapshot;
 
-    /// Waits until the snapshot's status is `target_status` (usually
-    /// `"AVAILABLE"`), stopping early as failed on `ERROR`.
-    ///
-    /// # Errors
-    /// The first poll error (404 included); a timeout is
-    /// [`WaitOutcome::TimedOut`] with the last snapshot seen.
-    pub async fn wait_snapshot_until(
-        &self,
-        snapshot_id: &str,
-        target_status: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Snapshot>, ClientError> {
-        self.blockstorage
-            .wait_snapshot_until(snapshot_id, target_status, opts)
-            .await
+        /// Waits until the snapshot's status is `target_status` (usually
+        /// `"AVAILABLE"`), stopping early as failed on `ERROR`.
+        ///
+        /// # Errors
+        /// The first poll error (404 included); a timeout is
+        /// [`WaitOutcome::TimedOut`] with the last snapshot seen.
+        pub async fn wait_snapshot_until(
+            &self,
+            snapshot_id: &str,
+            target_status: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Snapshot> = wait_snapshot_until;
     }
 
     // -- types ------------------------------------------------------------
 
-    /// Lists volume types: GET `/types` (200); Synnefo's
-    /// `SNF:disk_template` and `SNF:detachable` are in `extra`.
-    ///
-    /// # Errors
-    /// The server's error.
-    pub async fn list_volume_types(&self) -> Result<Vec<VolumeType>, ClientError> {
-        self.blockstorage.list_volume_types().await
-    }
+    forward! { blockstorage;
+        /// Lists volume types: GET `/types` (200); Synnefo's
+        /// `SNF:disk_template` and `SNF:detachable` are in `extra`.
+        ///
+        /// # Errors
+        /// The server's error.
+        pub async fn list_volume_types(&self) -> Vec<VolumeType> = list_volume_types;
 
-    /// Volume type details: GET `/types/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn get_volume_type_details(&self, type_id: &str) -> Result<VolumeType, ClientError> {
-        self.blockstorage.get_volume_type(type_id).await
+        /// Volume type details: GET `/types/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn get_volume_type_details(&self, type_id: &str) -> VolumeType = get_volume_type;
     }
 }

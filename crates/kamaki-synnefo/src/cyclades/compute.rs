@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 
 use futures::{Stream, TryStreamExt};
-use kamaki_core::{ClientError, Endpoint, HttpClient, QueryParams, Token, UrlPath};
+use kamaki_core::{ClientError, Endpoint, HttpClient, QueryParams, Token};
+use kamaki_openstack::common::check_id;
 use kamaki_openstack::compute::{
     self, BlockDevice, ComputeClient, Flavor, Image, Keypair, ListImagesOptions,
     ListServersOptions, NetworkRequest, Personality, Server, ServerNics,
 };
 use kamaki_openstack::{Extra, ResourceId};
 use serde_json::Value;
-
-use super::check_id;
 
 /// A client of a Cyclades compute endpoint (kamaki's `CycladesComputeClient`):
 /// an OpenStack [`ComputeClient`] plus the Synnefo extensions.
@@ -72,10 +71,6 @@ impl CycladesComputeClient {
     /// The HTTP client (pool and token) this client uses.
     pub fn http(&self) -> &HttpClient {
         self.compute.http()
-    }
-
-    pub(super) fn server_url(&self, server_id: &str) -> UrlPath {
-        self.endpoint().path().seg("servers").seg(server_id)
     }
 }
 
@@ -315,90 +310,70 @@ impl CycladesComputeClient {
         self.compute.create_server(&req).await
     }
 
-    /// Streams servers; see [`ComputeClient::servers`].
-    ///
-    /// # Errors
-    /// Each failed page yields a [`ClientError`] and ends the stream.
-    pub fn servers(
-        &self,
-        opts: ListServersOptions,
-    ) -> impl Stream<Item = Result<Server, ClientError>> + Send + '_ {
-        self.compute.servers(opts)
-    }
+    forward! { compute;
+        /// Streams servers; see [`ComputeClient::servers`].
+        ///
+        /// # Errors
+        /// Each failed page yields a [`ClientError`] and ends the stream.
+        pub fn servers(&self, opts: ListServersOptions) -> Stream<Server> = servers;
 
-    /// Lists servers: GET `/servers` or `/servers/detail` (200); see
-    /// [`ComputeClient::list_servers`]. Synnefo honours only `changes_since`.
-    ///
-    /// # Errors
-    /// The first [`ClientError`] of any page.
-    pub async fn list_servers(
-        &self,
-        opts: &ListServersOptions,
-    ) -> Result<Vec<Server>, ClientError> {
-        self.compute.list_servers(opts).await
-    }
+        /// Lists servers: GET `/servers` or `/servers/detail` (200); see
+        /// [`ComputeClient::list_servers`]. Synnefo honours only `changes_since`.
+        ///
+        /// # Errors
+        /// The first [`ClientError`] of any page.
+        pub async fn list_servers(&self, opts: &ListServersOptions) -> Vec<Server> = list_servers;
 
-    /// Server details: GET `/servers/{id}` (200). Deleted servers are
-    /// returned with status `DELETED` until purged, then 404.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 `itemNotFound` …).
-    pub async fn get_server(&self, server_id: &str) -> Result<Server, ClientError> {
-        self.compute.get_server(server_id).await
-    }
+        /// Server details: GET `/servers/{id}` (200). Deleted servers are
+        /// returned with status `DELETED` until purged, then 404.
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 `itemNotFound` …).
+        pub async fn get_server(&self, server_id: &str) -> Server = get_server;
 
-    /// kamaki's name for [`get_server`](Self::get_server).
-    ///
-    /// # Errors
-    /// As [`get_server`](Self::get_server).
-    pub async fn get_server_details(&self, server_id: &str) -> Result<Server, ClientError> {
-        self.compute.get_server(server_id).await
-    }
+        /// kamaki's name for [`get_server`](Self::get_server).
+        ///
+        /// # Errors
+        /// As [`get_server`](Self::get_server).
+        pub async fn get_server_details(&self, server_id: &str) -> Server = get_server;
 
-    /// The name the tutorial's Examples 1.4 and 1.5 use for
-    /// [`get_server`](Self::get_server).
-    ///
-    /// # Errors
-    /// As [`get_server`](Self::get_server).
-    pub async fn get_server_info(&self, server_id: &str) -> Result<Server, ClientError> {
-        self.compute.get_server(server_id).await
-    }
+        /// The name the tutorial's Examples 1.4 and 1.5 use for
+        /// [`get_server`](Self::get_server).
+        ///
+        /// # Errors
+        /// As [`get_server`](Self::get_server).
+        pub async fn get_server_info(&self, server_id: &str) -> Server = get_server;
 
-    /// Renames a server: PUT `/servers/{id}` (204).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or name; the server's error.
-    pub async fn update_server_name(
-        &self,
-        server_id: &str,
-        new_name: &str,
-    ) -> Result<(), ClientError> {
-        self.compute.update_server_name(server_id, new_name).await
-    }
+        /// Renames a server: PUT `/servers/{id}` (204).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or name; the server's error.
+        pub async fn update_server_name(
+            &self,
+            server_id: &str,
+            new_name: &str,
+        ) -> () = update_server_name;
 
-    /// Deletes a server: DELETE `/servers/{id}` (204). Deletion is
-    /// asynchronous: see [`wait_server_deleted`](Self::wait_server_deleted).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (400 when already deleted, 409
-    /// while the build is being set up).
-    pub async fn delete_server(&self, server_id: &str) -> Result<(), ClientError> {
-        self.compute.delete_server(server_id).await
-    }
+        /// Deletes a server: DELETE `/servers/{id}` (204). Deletion is
+        /// asynchronous: see [`wait_server_deleted`](Self::wait_server_deleted).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (400 when already deleted, 409
+        /// while the build is being set up).
+        pub async fn delete_server(&self, server_id: &str) -> () = delete_server;
 
-    /// All metadata of a server: GET `/servers/{id}/metadata` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn get_server_metadata(
-        &self,
-        server_id: &str,
-    ) -> Result<BTreeMap<String, String>, ClientError> {
-        self.compute.get_server_metadata(server_id).await
+        /// All metadata of a server: GET `/servers/{id}/metadata` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn get_server_metadata(
+            &self,
+            server_id: &str,
+        ) -> BTreeMap<String, String> = get_server_metadata;
     }
 
     /// Merges metadata: POST `/servers/{id}/metadata` (201), returning all
@@ -417,17 +392,17 @@ impl CycladesComputeClient {
             .await
     }
 
-    /// Deletes one metadata item: DELETE `/servers/{id}/metadata/{key}` (204).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or key; the server's error.
-    pub async fn delete_server_metadata(
-        &self,
-        server_id: &str,
-        key: &str,
-    ) -> Result<(), ClientError> {
-        self.compute.delete_server_metadata(server_id, key).await
+    forward! { compute;
+        /// Deletes one metadata item: DELETE `/servers/{id}/metadata/{key}` (204).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or key; the server's error.
+        pub async fn delete_server_metadata(
+            &self,
+            server_id: &str,
+            key: &str,
+        ) -> () = delete_server_metadata;
     }
 
     /// The addresses and NICs of a server: GET `/servers/{id}/ips` (200);
@@ -469,80 +444,66 @@ impl CycladesComputeClient {
         self.flavors(opts).try_collect().await
     }
 
-    /// Flavor details: GET `/flavors/{id}` (200). Synnefo extras
-    /// (`SNF:disk_template`, `SNF:volume_type`, …) are in `extra`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 …).
-    pub async fn get_flavor(&self, flavor_id: &str) -> Result<Flavor, ClientError> {
-        self.compute.get_flavor(flavor_id).await
-    }
+    forward! { compute;
+        /// Flavor details: GET `/flavors/{id}` (200). Synnefo extras
+        /// (`SNF:disk_template`, `SNF:volume_type`, …) are in `extra`.
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 …).
+        pub async fn get_flavor(&self, flavor_id: &str) -> Flavor = get_flavor;
 
-    /// kamaki's name for [`get_flavor`](Self::get_flavor).
-    ///
-    /// # Errors
-    /// As [`get_flavor`](Self::get_flavor).
-    pub async fn get_flavor_details(&self, flavor_id: &str) -> Result<Flavor, ClientError> {
-        self.compute.get_flavor(flavor_id).await
-    }
+        /// kamaki's name for [`get_flavor`](Self::get_flavor).
+        ///
+        /// # Errors
+        /// As [`get_flavor`](Self::get_flavor).
+        pub async fn get_flavor_details(&self, flavor_id: &str) -> Flavor = get_flavor;
 
-    /// Lists images as the compute service sees them (snapshots included,
-    /// `is_snapshot` in `extra`): GET `/images` or `/images/detail` (200).
-    ///
-    /// # Errors
-    /// The first [`ClientError`] of any page.
-    pub async fn list_images(&self, opts: &ListImagesOptions) -> Result<Vec<Image>, ClientError> {
-        self.compute.list_images(opts).await
-    }
+        /// Lists images as the compute service sees them (snapshots included,
+        /// `is_snapshot` in `extra`): GET `/images` or `/images/detail` (200).
+        ///
+        /// # Errors
+        /// The first [`ClientError`] of any page.
+        pub async fn list_images(&self, opts: &ListImagesOptions) -> Vec<Image> = list_images;
 
-    /// Image details: GET `/images/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 …).
-    pub async fn get_image(&self, image_id: &str) -> Result<Image, ClientError> {
-        self.compute.get_image(image_id).await
-    }
+        /// Image details: GET `/images/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 …).
+        pub async fn get_image(&self, image_id: &str) -> Image = get_image;
 
-    /// kamaki's name for [`get_image`](Self::get_image).
-    ///
-    /// # Errors
-    /// As [`get_image`](Self::get_image).
-    pub async fn get_image_details(&self, image_id: &str) -> Result<Image, ClientError> {
-        self.compute.get_image(image_id).await
-    }
+        /// kamaki's name for [`get_image`](Self::get_image).
+        ///
+        /// # Errors
+        /// As [`get_image`](Self::get_image).
+        pub async fn get_image_details(&self, image_id: &str) -> Image = get_image;
 
-    /// Lists keypairs: GET `/os-keypairs` (200).
-    ///
-    /// # Errors
-    /// The server's error.
-    pub async fn list_keypairs(&self) -> Result<Vec<Keypair>, ClientError> {
-        self.compute.list_keypairs().await
-    }
+        /// Lists keypairs: GET `/os-keypairs` (200).
+        ///
+        /// # Errors
+        /// The server's error.
+        pub async fn list_keypairs(&self) -> Vec<Keypair> = list_keypairs;
 
-    /// Creates (no `public_key`: the reply holds the generated
-    /// `private_key`) or imports a keypair: POST `/os-keypairs` (201).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for a bad name; the server's error (409 for a taken name, 403 when
-    /// generation is off).
-    pub async fn create_key(
-        &self,
-        key_name: &str,
-        public_key: Option<&str>,
-    ) -> Result<Keypair, ClientError> {
-        self.compute.create_key(key_name, public_key).await
-    }
+        /// Creates (no `public_key`: the reply holds the generated
+        /// `private_key`) or imports a keypair: POST `/os-keypairs` (201).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for a bad name; the server's error (409 for a taken name, 403 when
+        /// generation is off).
+        pub async fn create_key(
+            &self,
+            key_name: &str,
+            public_key: Option<&str>,
+        ) -> Keypair = create_key;
 
-    /// Deletes a keypair: DELETE `/os-keypairs/{name}` (204).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for a bad name; the server's error.
-    pub async fn delete_keypair(&self, key_name: &str) -> Result<(), ClientError> {
-        self.compute.delete_keypair(key_name).await
+        /// Deletes a keypair: DELETE `/os-keypairs/{name}` (204).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for a bad name; the server's error.
+        pub async fn delete_keypair(&self, key_name: &str) -> () = delete_keypair;
     }
 }
 

@@ -36,6 +36,48 @@
 //! # Ok(()) }
 //! ```
 
+/// Defines methods that forward to the method of the same arguments on the
+/// wrapped OpenStack client (`$inner()` is its accessor): one line a method
+/// after its doc comment. `ClientError` (and `Stream` for streams) are
+/// named as imported where it is used.
+///
+/// ```text
+/// forward! { blockstorage;
+///     /// Volume details …
+///     pub async fn get_volume(&self, volume_id: &str) -> Volume = get_volume;
+///     /// Streams volumes …
+///     pub fn volumes(&self, opts: ListVolumesOptions) -> Stream<Volume> = volumes;
+/// }
+/// ```
+macro_rules! forward {
+    ($inner:ident;) => {};
+    ($inner:ident;
+        $(#[$doc:meta])*
+        pub async fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty = $target:ident;
+        $($rest:tt)*
+    ) => {
+        $(#[$doc])*
+        pub async fn $name(&self $(, $arg: $ty)*) -> Result<$ret, ClientError> {
+            self.$inner().$target($($arg),*).await
+        }
+        forward!($inner; $($rest)*);
+    };
+    ($inner:ident;
+        $(#[$doc:meta])*
+        pub fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?)
+            -> Stream<$item:ty> = $target:ident;
+        $($rest:tt)*
+    ) => {
+        $(#[$doc])*
+        pub fn $name(
+            &self $(, $arg: $ty)*
+        ) -> impl Stream<Item = Result<$item, ClientError>> + Send + '_ {
+            self.$inner().$target($($arg),*)
+        }
+        forward!($inner; $($rest)*);
+    };
+}
+
 mod blockstorage;
 mod compute;
 mod network;
@@ -53,67 +95,31 @@ pub use servers::{
 };
 pub use wait::FinalStatus;
 
-use kamaki_core::{ClientError, HttpClient, Method, Response, UrlPath};
+use kamaki_core::{ClientError, Endpoint, HttpClient, Method};
+use kamaki_openstack::common::check_id;
 
-/// The longest id or name accepted before any request is sent.
-const MAX_ID_LEN: usize = 255;
-
-/// Refuses an empty, too long or control-character-holding id or name
-/// before any request is sent.
-pub(crate) fn check_id(what: &str, id: &str) -> Result<(), ClientError> {
-    if id.trim().is_empty() {
-        return Err(ClientError::invalid_argument(format!(
-            "{what} must not be empty"
-        )));
-    }
-    if id.chars().count() > MAX_ID_LEN {
-        return Err(ClientError::invalid_argument(format!(
-            "{what} is longer than {MAX_ID_LEN} characters"
-        )));
-    }
-    if id.chars().any(char::is_control) {
-        return Err(ClientError::invalid_argument(format!(
-            "{what} must not hold control characters"
-        )));
-    }
-    Ok(())
-}
-
-/// Reads and drops a response body that is not needed.
-pub(crate) async fn drain(resp: Response) -> Result<(), ClientError> {
-    resp.bytes().await.map(|_| ())
-}
-
-/// Sends `{"reassign": {"project": …}}` to an `…/{id}/action` URL (200),
-/// the same call for servers, networks, floating IPs and volumes.
+/// Moves the resource `id` of `collection` (`servers`, `networks`,
+/// `floatingips`, `volumes`) to another project: POST
+/// `/{collection}/{id}/action` with `{"reassign": {"project": …}}` (200).
+/// `what` names the id in argument errors.
 pub(crate) async fn reassign(
     http: &HttpClient,
-    action_url: UrlPath,
+    endpoint: &Endpoint,
+    collection: &str,
+    what: &str,
+    id: &str,
     project: &str,
 ) -> Result<(), ClientError> {
+    check_id(what, id)?;
     check_id("project id", project)?;
     let body = serde_json::json!({ "reassign": { "project": project } });
-    let resp = http
-        .request(Method::POST, action_url)
-        .json(&body)
-        .expect_status(&[200])
-        .send()
-        .await?;
-    drain(resp).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_checked() {
-        assert!(check_id("id", "42").is_ok());
-        for bad in ["", "  ", "a\u{7}b"] {
-            let e = check_id("id", bad).unwrap_err();
-            assert_eq!(e.kind, kamaki_core::ErrorKind::InvalidArgument);
-        }
-        assert!(check_id("id", &"x".repeat(MAX_ID_LEN)).is_ok());
-        assert!(check_id("id", &"x".repeat(MAX_ID_LEN + 1)).is_err());
-    }
+    http.request(
+        Method::POST,
+        endpoint.path().seg(collection).seg(id).seg("action"),
+    )
+    .json(&body)
+    .expect_status(&[200])
+    .send_status()
+    .await
+    .map(|_| ())
 }

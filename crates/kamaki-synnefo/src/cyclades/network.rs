@@ -3,7 +3,8 @@
 //! attached to servers through ports.
 
 use futures::Stream;
-use kamaki_core::{ClientError, Endpoint, HttpClient, Token, UrlPath, WaitOptions, WaitOutcome};
+use kamaki_core::{ClientError, Endpoint, HttpClient, Token, WaitOptions, WaitOutcome};
+use kamaki_openstack::common::check_id;
 use kamaki_openstack::network::{
     self, CreatePort, CreateSubnet, FixedIp, FloatingIp, ListFloatingIpsOptions,
     ListNetworksOptions, ListPortsOptions, ListSubnetsOptions, Network, NetworkClient, Port,
@@ -12,7 +13,7 @@ use kamaki_openstack::network::{
 use kamaki_openstack::Extra;
 use serde_json::Value;
 
-use super::{check_id, reassign};
+use super::reassign;
 
 kamaki_openstack::string_enum! {
     /// A Cyclades network type (`type`). Which types users may create is up
@@ -116,10 +117,6 @@ impl CycladesNetworkClient {
         self.network.http()
     }
 
-    fn url(&self) -> UrlPath {
-        self.endpoint().path()
-    }
-
     // -- networks ---------------------------------------------------------
 
     /// Creates a network: POST `/networks` with
@@ -161,44 +158,35 @@ impl CycladesNetworkClient {
         self.network.create_network(&req).await
     }
 
-    /// Streams networks; see [`NetworkClient::networks`].
-    ///
-    /// # Errors
-    /// Each failed page yields a [`ClientError`] and ends the stream.
-    pub fn networks(
-        &self,
-        opts: ListNetworksOptions,
-    ) -> impl Stream<Item = Result<Network, ClientError>> + Send + '_ {
-        self.network.networks(opts)
-    }
+    forward! { network;
+        /// Streams networks; see [`NetworkClient::networks`].
+        ///
+        /// # Errors
+        /// Each failed page yields a [`ClientError`] and ends the stream.
+        pub fn networks(&self, opts: ListNetworksOptions) -> Stream<Network> = networks;
 
-    /// Lists networks: GET `/networks` or `/networks/detail` (200); both
-    /// give full objects on Synnefo (the type is `extra["type"]`).
-    ///
-    /// # Errors
-    /// The first [`ClientError`] of any page.
-    pub async fn list_networks(
-        &self,
-        opts: &ListNetworksOptions,
-    ) -> Result<Vec<Network>, ClientError> {
-        self.network.list_networks(opts).await
-    }
+        /// Lists networks: GET `/networks` or `/networks/detail` (200); both
+        /// give full objects on Synnefo (the type is `extra["type"]`).
+        ///
+        /// # Errors
+        /// The first [`ClientError`] of any page.
+        pub async fn list_networks(
+            &self,
+            opts: &ListNetworksOptions,
+        ) -> Vec<Network> = list_networks;
 
-    /// Network details: GET `/networks/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 …).
-    pub async fn get_network(&self, network_id: &str) -> Result<Network, ClientError> {
-        self.network.get_network(network_id).await
-    }
+        /// Network details: GET `/networks/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 …).
+        pub async fn get_network(&self, network_id: &str) -> Network = get_network;
 
-    /// kamaki's name for [`get_network`](Self::get_network).
-    ///
-    /// # Errors
-    /// As [`get_network`](Self::get_network).
-    pub async fn get_network_details(&self, network_id: &str) -> Result<Network, ClientError> {
-        self.network.get_network(network_id).await
+        /// kamaki's name for [`get_network`](Self::get_network).
+        ///
+        /// # Errors
+        /// As [`get_network`](Self::get_network).
+        pub async fn get_network_details(&self, network_id: &str) -> Network = get_network;
     }
 
     /// Renames a network: PUT `/networks/{id}` with `{"network": {"name": …}}`
@@ -220,14 +208,14 @@ impl CycladesNetworkClient {
         self.network.update_network(network_id, &update).await
     }
 
-    /// Deletes a network: DELETE `/networks/{id}` (204).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (409 while ports or floating IPs
-    /// use it).
-    pub async fn delete_network(&self, network_id: &str) -> Result<(), ClientError> {
-        self.network.delete_network(network_id).await
+    forward! { network;
+        /// Deletes a network: DELETE `/networks/{id}` (204).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (409 while ports or floating IPs
+        /// use it).
+        pub async fn delete_network(&self, network_id: &str) -> () = delete_network;
     }
 
     /// Moves a network to another project: POST `/networks/{id}/action`
@@ -241,10 +229,12 @@ impl CycladesNetworkClient {
         network_id: &str,
         project: &str,
     ) -> Result<(), ClientError> {
-        check_id("network id", network_id)?;
         reassign(
             self.http(),
-            self.url().seg("networks").seg(network_id).seg("action"),
+            self.endpoint(),
+            "networks",
+            "network id",
+            network_id,
             project,
         )
         .await
@@ -252,55 +242,43 @@ impl CycladesNetworkClient {
 
     // -- subnets ----------------------------------------------------------
 
-    /// Lists subnets: GET `/subnets` (200).
-    ///
-    /// # Errors
-    /// The first [`ClientError`] of any page.
-    pub async fn list_subnets(
-        &self,
-        opts: &ListSubnetsOptions,
-    ) -> Result<Vec<Subnet>, ClientError> {
-        self.network.list_subnets(opts).await
-    }
+    forward! { network;
+        /// Lists subnets: GET `/subnets` (200).
+        ///
+        /// # Errors
+        /// The first [`ClientError`] of any page.
+        pub async fn list_subnets(&self, opts: &ListSubnetsOptions) -> Vec<Subnet> = list_subnets;
 
-    /// Creates a subnet: POST `/subnets` (201).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for bad input; the server's error (400 malformed CIDR or pools, 409
-    /// overlapping pools).
-    pub async fn create_subnet(&self, subnet: &CreateSubnet) -> Result<Subnet, ClientError> {
-        self.network.create_subnet(subnet).await
-    }
+        /// Creates a subnet: POST `/subnets` (201).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for bad input; the server's error (400 malformed CIDR or pools, 409
+        /// overlapping pools).
+        pub async fn create_subnet(&self, subnet: &CreateSubnet) -> Subnet = create_subnet;
 
-    /// Subnet details: GET `/subnets/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn get_subnet_details(&self, subnet_id: &str) -> Result<Subnet, ClientError> {
-        self.network.get_subnet(subnet_id).await
+        /// Subnet details: GET `/subnets/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn get_subnet_details(&self, subnet_id: &str) -> Subnet = get_subnet;
     }
 
     // -- ports ------------------------------------------------------------
 
-    /// Streams ports; see [`NetworkClient::ports`].
-    ///
-    /// # Errors
-    /// Each failed page yields a [`ClientError`] and ends the stream.
-    pub fn ports(
-        &self,
-        opts: ListPortsOptions,
-    ) -> impl Stream<Item = Result<Port, ClientError>> + Send + '_ {
-        self.network.ports(opts)
-    }
+    forward! { network;
+        /// Streams ports; see [`NetworkClient::ports`].
+        ///
+        /// # Errors
+        /// Each failed page yields a [`ClientError`] and ends the stream.
+        pub fn ports(&self, opts: ListPortsOptions) -> Stream<Port> = ports;
 
-    /// Lists ports: GET `/ports` or `/ports/detail` (200).
-    ///
-    /// # Errors
-    /// The first [`ClientError`] of any page.
-    pub async fn list_ports(&self, opts: &ListPortsOptions) -> Result<Vec<Port>, ClientError> {
-        self.network.list_ports(opts).await
+        /// Lists ports: GET `/ports` or `/ports/detail` (200).
+        ///
+        /// # Errors
+        /// The first [`ClientError`] of any page.
+        pub async fn list_ports(&self, opts: &ListPortsOptions) -> Vec<Port> = list_ports;
     }
 
     /// Creates a port (kamaki's Cyclades `create_port`): POST `/ports` with
@@ -328,98 +306,76 @@ impl CycladesNetworkClient {
         self.network.create_port(port).await
     }
 
-    /// Port details: GET `/ports/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 once deleted).
-    pub async fn get_port(&self, port_id: &str) -> Result<Port, ClientError> {
-        self.network.get_port(port_id).await
-    }
+    forward! { network;
+        /// Port details: GET `/ports/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 once deleted).
+        pub async fn get_port(&self, port_id: &str) -> Port = get_port;
 
-    /// kamaki's name for [`get_port`](Self::get_port).
-    ///
-    /// # Errors
-    /// As [`get_port`](Self::get_port).
-    pub async fn get_port_details(&self, port_id: &str) -> Result<Port, ClientError> {
-        self.network.get_port(port_id).await
-    }
+        /// kamaki's name for [`get_port`](Self::get_port).
+        ///
+        /// # Errors
+        /// As [`get_port`](Self::get_port).
+        pub async fn get_port_details(&self, port_id: &str) -> Port = get_port;
 
-    /// Updates a port: PUT `/ports/{id}` (200); Synnefo honours only `name`
-    /// and `security_groups`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or nothing to update; the server's error.
-    pub async fn update_port(
-        &self,
-        port_id: &str,
-        update: &UpdatePort,
-    ) -> Result<Port, ClientError> {
-        self.network.update_port(port_id, update).await
-    }
+        /// Updates a port: PUT `/ports/{id}` (200); Synnefo honours only `name`
+        /// and `security_groups`.
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or nothing to update; the server's error.
+        pub async fn update_port(&self, port_id: &str, update: &UpdatePort) -> Port = update_port;
 
-    /// Deletes a port (unplugs the NIC): DELETE `/ports/{id}` (204).
-    /// Asynchronous: see [`wait_port_deleted`](Self::wait_port_deleted).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn delete_port(&self, port_id: &str) -> Result<(), ClientError> {
-        self.network.delete_port(port_id).await
-    }
+        /// Deletes a port (unplugs the NIC): DELETE `/ports/{id}` (204).
+        /// Asynchronous: see [`wait_port_deleted`](Self::wait_port_deleted).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn delete_port(&self, port_id: &str) -> () = delete_port;
 
-    /// Waits until the port's status is `target_status` (e.g. `"ACTIVE"`).
-    ///
-    /// # Errors
-    /// The first poll error (404 included); a timeout is
-    /// [`WaitOutcome::TimedOut`] with the last port seen.
-    pub async fn wait_port_until(
-        &self,
-        port_id: &str,
-        target_status: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Port>, ClientError> {
-        self.network
-            .wait_port_until(port_id, target_status, opts)
-            .await
-    }
+        /// Waits until the port's status is `target_status` (e.g. `"ACTIVE"`).
+        ///
+        /// # Errors
+        /// The first poll error (404 included); a timeout is
+        /// [`WaitOutcome::TimedOut`] with the last port seen.
+        pub async fn wait_port_until(
+            &self,
+            port_id: &str,
+            target_status: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Port> = wait_port_until;
 
-    /// Waits while the port's status is `current_status` (e.g. `"BUILD"`).
-    ///
-    /// # Errors
-    /// As [`wait_port_until`](Self::wait_port_until).
-    pub async fn wait_port_while(
-        &self,
-        port_id: &str,
-        current_status: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Port>, ClientError> {
-        self.network
-            .wait_port_while(port_id, current_status, opts)
-            .await
-    }
+        /// Waits while the port's status is `current_status` (e.g. `"BUILD"`).
+        ///
+        /// # Errors
+        /// As [`wait_port_until`](Self::wait_port_until).
+        pub async fn wait_port_while(
+            &self,
+            port_id: &str,
+            current_status: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Port> = wait_port_while;
 
-    /// kamaki's `wait_port(id)`: waits while the port is `BUILD` (a poll a
-    /// second for up to 100 seconds).
-    ///
-    /// # Errors
-    /// As [`wait_port_until`](Self::wait_port_until).
-    pub async fn wait_port(&self, port_id: &str) -> Result<WaitOutcome<Port>, ClientError> {
-        self.network.wait_port(port_id).await
-    }
+        /// kamaki's `wait_port(id)`: waits while the port is `BUILD` (a poll a
+        /// second for up to 100 seconds).
+        ///
+        /// # Errors
+        /// As [`wait_port_until`](Self::wait_port_until).
+        pub async fn wait_port(&self, port_id: &str) -> WaitOutcome<Port> = wait_port;
 
-    /// Waits for a deleted port to go: reached with `None` once it answers
-    /// 404.
-    ///
-    /// # Errors
-    /// Poll errors other than 404.
-    pub async fn wait_port_deleted(
-        &self,
-        port_id: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Option<Port>>, ClientError> {
-        self.network.wait_port_deleted(port_id, opts).await
+        /// Waits for a deleted port to go: reached with `None` once it answers
+        /// 404.
+        ///
+        /// # Errors
+        /// Poll errors other than 404.
+        pub async fn wait_port_deleted(
+            &self,
+            port_id: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Option<Port>> = wait_port_deleted;
     }
 
     // -- floating IPs -----------------------------------------------------
@@ -435,24 +391,22 @@ impl CycladesNetworkClient {
             .await
     }
 
-    /// Floating IP details: GET `/floatingips/{id}` (200).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (404 …).
-    pub async fn get_floatingip(&self, floatingip_id: &str) -> Result<FloatingIp, ClientError> {
-        self.network.get_floatingip(floatingip_id).await
-    }
+    forward! { network;
+        /// Floating IP details: GET `/floatingips/{id}` (200).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (404 …).
+        pub async fn get_floatingip(&self, floatingip_id: &str) -> FloatingIp = get_floatingip;
 
-    /// kamaki's name for [`get_floatingip`](Self::get_floatingip).
-    ///
-    /// # Errors
-    /// As [`get_floatingip`](Self::get_floatingip).
-    pub async fn get_floatingip_details(
-        &self,
-        floatingip_id: &str,
-    ) -> Result<FloatingIp, ClientError> {
-        self.network.get_floatingip(floatingip_id).await
+        /// kamaki's name for [`get_floatingip`](Self::get_floatingip).
+        ///
+        /// # Errors
+        /// As [`get_floatingip`](Self::get_floatingip).
+        pub async fn get_floatingip_details(
+            &self,
+            floatingip_id: &str,
+        ) -> FloatingIp = get_floatingip;
     }
 
     /// Reserves a floating IP (kamaki's Cyclades `create_floatingip`): POST
@@ -485,13 +439,13 @@ impl CycladesNetworkClient {
         self.network.create_floatingip(&req).await
     }
 
-    /// Releases a floating IP: DELETE `/floatingips/{id}` (204).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error (409 while a port uses it).
-    pub async fn delete_floatingip(&self, floatingip_id: &str) -> Result<(), ClientError> {
-        self.network.delete_floatingip(floatingip_id).await
+    forward! { network;
+        /// Releases a floating IP: DELETE `/floatingips/{id}` (204).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error (409 while a port uses it).
+        pub async fn delete_floatingip(&self, floatingip_id: &str) -> () = delete_floatingip;
     }
 
     /// Moves a floating IP to another project: POST
@@ -505,13 +459,12 @@ impl CycladesNetworkClient {
         floatingip_id: &str,
         project: &str,
     ) -> Result<(), ClientError> {
-        check_id("floating IP id", floatingip_id)?;
         reassign(
             self.http(),
-            self.url()
-                .seg("floatingips")
-                .seg(floatingip_id)
-                .seg("action"),
+            self.endpoint(),
+            "floatingips",
+            "floating IP id",
+            floatingip_id,
             project,
         )
         .await

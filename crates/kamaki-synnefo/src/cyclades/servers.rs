@@ -3,14 +3,16 @@
 //! attachments, tags with statuses, and typed access to the Synnefo members
 //! of a server.
 
-use kamaki_core::{Body, ClientError, Method};
-use kamaki_openstack::compute::Server;
+use kamaki_core::{ClientError, Method, UrlPath};
+use kamaki_openstack::common::{check_id, de_null_default};
+use kamaki_openstack::compute::{check_tag, Server};
 use kamaki_openstack::{Extra, ResourceId};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
 
 use super::compute::CycladesComputeClient;
-use super::{check_id, drain, reassign};
+use super::reassign;
 
 // ---------------------------------------------------------------------------
 // Arguments
@@ -94,14 +96,6 @@ impl std::str::FromStr for FirewallProfile {
 
 // ---------------------------------------------------------------------------
 // Results
-
-fn de_null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
 
 /// Text that may come as a string, a number, `null` or anything else
 /// (kept as its JSON text).
@@ -377,30 +371,34 @@ struct AttachmentsEnvelope {
     attachments: Vec<ServerVolumeAttachment>,
 }
 
-/// The longest tag accepted (Synnefo's limit).
-const MAX_TAG_LEN: usize = 60;
-
-fn check_tag(tag: &str) -> Result<(), ClientError> {
-    if tag.is_empty() {
-        return Err(ClientError::invalid_argument("a tag must not be empty"));
-    }
-    if tag.chars().count() > MAX_TAG_LEN {
-        return Err(ClientError::invalid_argument(format!(
-            "tag {tag:?} is longer than {MAX_TAG_LEN} characters"
-        )));
-    }
-    if tag.contains(['/', ',']) || tag.chars().any(char::is_control) {
-        return Err(ClientError::invalid_argument(format!(
-            "tag {tag:?} must not hold '/', ',' or control characters"
-        )));
-    }
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------
 // Operations
 
+/// Below `/servers/{id}`: the volume attachments.
+const ATTACHMENTS: &str = "os-volume_attachments";
+
 impl CycladesComputeClient {
+    /// `/servers/{id}/{sub}`, refusing a bad server id.
+    fn server_path(&self, server_id: &str, sub: &str) -> Result<UrlPath, ClientError> {
+        check_id("server id", server_id)?;
+        Ok(self
+            .endpoint()
+            .path()
+            .seg("servers")
+            .seg(server_id)
+            .seg(sub))
+    }
+
+    /// GET `url` (200) as JSON.
+    async fn get_json<T: DeserializeOwned>(&self, url: UrlPath) -> Result<T, ClientError> {
+        self.http()
+            .request(Method::GET, url)
+            .expect_status(&[200])
+            .send_json()
+            .await
+    }
+
+    /// Sends a server action, accepting `success`; the reply is dropped.
     async fn action(
         &self,
         server_id: &str,
@@ -411,7 +409,7 @@ impl CycladesComputeClient {
             .compute()
             .server_action(server_id, &body, success)
             .await?;
-        drain(resp).await
+        resp.bytes().await.map(|_| ())
     }
 
     /// Starts a stopped server: POST `/servers/{id}/action` with
@@ -436,28 +434,26 @@ impl CycladesComputeClient {
             .await
     }
 
-    /// Reboots: `{"reboot": {"type": "SOFT"}}` or `"HARD"` (202); the
-    /// status goes `REBOOT` then `ACTIVE`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn reboot_server(&self, server_id: &str, hard: bool) -> Result<(), ClientError> {
-        self.compute().reboot_server(server_id, hard).await
-    }
+    forward! { compute;
+        /// Reboots: `{"reboot": {"type": "SOFT"}}` or `"HARD"` (202); the
+        /// status goes `REBOOT` then `ACTIVE`.
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn reboot_server(&self, server_id: &str, hard: bool) -> () = reboot_server;
 
-    /// Resizes a stopped server to another flavor:
-    /// `{"resize": {"flavorRef": …}}` (202).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or flavor; the server's error (400 unless `STOPPED`).
-    pub async fn resize_server(
-        &self,
-        server_id: &str,
-        flavor_id: impl Into<ResourceId>,
-    ) -> Result<(), ClientError> {
-        self.compute().resize_server(server_id, flavor_id).await
+        /// Resizes a stopped server to another flavor:
+        /// `{"resize": {"flavorRef": …}}` (202).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or flavor; the server's error (400 unless `STOPPED`).
+        pub async fn resize_server(
+            &self,
+            server_id: &str,
+            flavor_id: impl Into<ResourceId>,
+        ) -> () = resize_server;
     }
 
     /// A console for a server: POST `/servers/{id}/action` with
@@ -506,10 +502,12 @@ impl CycladesComputeClient {
     /// for an empty id or project; the server's error (403, 409 while a task
     /// is pending, 413 over the project's quota).
     pub async fn reassign_server(&self, server_id: &str, project: &str) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
         reassign(
             self.http(),
-            self.server_url(server_id).seg("action"),
+            self.endpoint(),
+            "servers",
+            "server id",
+            server_id,
             project,
         )
         .await
@@ -550,13 +548,7 @@ impl CycladesComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn get_server_stats(&self, server_id: &str) -> Result<ServerStats, ClientError> {
-        check_id("server id", server_id)?;
-        let env: StatsEnvelope = self
-            .http()
-            .request(Method::GET, self.server_url(server_id).seg("stats"))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
+        let env: StatsEnvelope = self.get_json(self.server_path(server_id, "stats")?).await?;
         Ok(env.stats)
     }
 
@@ -570,13 +562,8 @@ impl CycladesComputeClient {
         &self,
         server_id: &str,
     ) -> Result<Vec<Diagnostic>, ClientError> {
-        check_id("server id", server_id)?;
-        let list: Option<Vec<Diagnostic>> = self
-            .http()
-            .request(Method::GET, self.server_url(server_id).seg("diagnostics"))
-            .expect_status(&[200])
-            .send_json()
-            .await?;
+        let url = self.server_path(server_id, "diagnostics")?;
+        let list: Option<Vec<Diagnostic>> = self.get_json(url).await?;
         Ok(list.unwrap_or_default())
     }
 
@@ -590,16 +577,8 @@ impl CycladesComputeClient {
         &self,
         server_id: &str,
     ) -> Result<Vec<ServerVolumeAttachment>, ClientError> {
-        check_id("server id", server_id)?;
-        let env: AttachmentsEnvelope = self
-            .http()
-            .request(
-                Method::GET,
-                self.server_url(server_id).seg("os-volume_attachments"),
-            )
-            .expect_status(&[200])
-            .send_json()
-            .await?;
+        let url = self.server_path(server_id, ATTACHMENTS)?;
+        let env: AttachmentsEnvelope = self.get_json(url).await?;
         Ok(env.attachments)
     }
 
@@ -614,19 +593,9 @@ impl CycladesComputeClient {
         server_id: &str,
         attachment_id: &str,
     ) -> Result<ServerVolumeAttachment, ClientError> {
-        check_id("server id", server_id)?;
+        let url = self.server_path(server_id, ATTACHMENTS)?;
         check_id("attachment id", attachment_id)?;
-        let env: AttachmentEnvelope = self
-            .http()
-            .request(
-                Method::GET,
-                self.server_url(server_id)
-                    .seg("os-volume_attachments")
-                    .seg(attachment_id),
-            )
-            .expect_status(&[200])
-            .send_json()
-            .await?;
+        let env: AttachmentEnvelope = self.get_json(url.seg(attachment_id)).await?;
         Ok(env.attachment)
     }
 
@@ -643,15 +612,12 @@ impl CycladesComputeClient {
         server_id: &str,
         volume_id: &str,
     ) -> Result<ServerVolumeAttachment, ClientError> {
-        check_id("server id", server_id)?;
+        let url = self.server_path(server_id, ATTACHMENTS)?;
         check_id("volume id", volume_id)?;
         let body = json!({ "volumeAttachment": { "volumeId": volume_id } });
         let env: AttachmentEnvelope = self
             .http()
-            .request(
-                Method::POST,
-                self.server_url(server_id).seg("os-volume_attachments"),
-            )
+            .request(Method::POST, url)
             .json(&body)
             .expect_status(&[202])
             .send_json()
@@ -670,20 +636,14 @@ impl CycladesComputeClient {
         server_id: &str,
         attachment_id: &str,
     ) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
+        let url = self.server_path(server_id, ATTACHMENTS)?;
         check_id("attachment id", attachment_id)?;
-        let resp = self
-            .http()
-            .request(
-                Method::DELETE,
-                self.server_url(server_id)
-                    .seg("os-volume_attachments")
-                    .seg(attachment_id),
-            )
+        self.http()
+            .request(Method::DELETE, url.seg(attachment_id))
             .expect_status(&[202])
-            .send()
-            .await?;
-        drain(resp).await
+            .send_status()
+            .await
+            .map(|_| ())
     }
 
     /// Detaches a volume by volume id (kamaki's `detach_volume`): lists the
@@ -718,12 +678,7 @@ impl CycladesComputeClient {
     /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
     /// for an empty id; the server's error.
     pub async fn list_tags(&self, server_id: &str) -> Result<ServerTags, ClientError> {
-        check_id("server id", server_id)?;
-        self.http()
-            .request(Method::GET, self.server_url(server_id).seg("tags"))
-            .expect_status(&[200])
-            .send_json()
-            .await
+        self.get_json(self.server_path(server_id, "tags")?).await
     }
 
     /// Replaces all tags: PUT `/servers/{id}/tags` with `{"tags": […]}`
@@ -738,36 +693,34 @@ impl CycladesComputeClient {
         server_id: &str,
         tags: &[String],
     ) -> Result<ServerTags, ClientError> {
-        check_id("server id", server_id)?;
+        let url = self.server_path(server_id, "tags")?;
         for t in tags {
             check_tag(t)?;
         }
         self.http()
-            .request(Method::PUT, self.server_url(server_id).seg("tags"))
+            .request(Method::PUT, url)
             .json(&json!({ "tags": tags }))
             .expect_status(&[200])
             .send_json()
             .await
     }
 
-    /// Deletes all tags: DELETE `/servers/{id}/tags` (204; Synnefo answers
-    /// 404 when there were none).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; the server's error.
-    pub async fn delete_tags(&self, server_id: &str) -> Result<(), ClientError> {
-        self.compute().delete_tags(server_id).await
-    }
+    forward! { compute;
+        /// Deletes all tags: DELETE `/servers/{id}/tags` (204; Synnefo answers
+        /// 404 when there were none).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; the server's error.
+        pub async fn delete_tags(&self, server_id: &str) -> () = delete_tags;
 
-    /// Whether a server has a tag: GET `/servers/{id}/tags/{tag}` (204 =
-    /// yes, 404 = no).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or a bad tag; any other status.
-    pub async fn check_tag_exists(&self, server_id: &str, tag: &str) -> Result<bool, ClientError> {
-        self.compute().check_tag_exists(server_id, tag).await
+        /// Whether a server has a tag: GET `/servers/{id}/tags/{tag}` (204 =
+        /// yes, 404 = no).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or a bad tag; any other status.
+        pub async fn check_tag_exists(&self, server_id: &str, tag: &str) -> bool = check_tag_exists;
     }
 
     /// The status of a tag (`PENDADD` or `ACTIVE`): GET
@@ -782,11 +735,11 @@ impl CycladesComputeClient {
         server_id: &str,
         tag: &str,
     ) -> Result<Option<String>, ClientError> {
-        check_id("server id", server_id)?;
+        let url = self.server_path(server_id, "tags")?;
         check_tag(tag)?;
         let headers = self
             .http()
-            .request(Method::GET, self.server_url(server_id).seg("tags").seg(tag))
+            .request(Method::GET, url.seg(tag))
             .expect_status(&[204])
             .send_headers()
             .await?;
@@ -796,32 +749,21 @@ impl CycladesComputeClient {
             .map(str::to_string))
     }
 
-    /// Adds a tag: PUT `/servers/{id}/tags/{tag}` (201; 204 when it was
-    /// already there).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or a bad tag; the server's error (400 over 50 tags).
-    pub async fn add_tag(&self, server_id: &str, tag: &str) -> Result<(), ClientError> {
-        check_id("server id", server_id)?;
-        check_tag(tag)?;
-        let resp = self
-            .http()
-            .request(Method::PUT, self.server_url(server_id).seg("tags").seg(tag))
-            .body(Body::empty())
-            .expect_status(&[201, 204])
-            .send()
-            .await?;
-        drain(resp).await
-    }
+    forward! { compute;
+        /// Adds a tag: PUT `/servers/{id}/tags/{tag}` (201; 204 when it was
+        /// already there).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or a bad tag; the server's error (400 over 50 tags).
+        pub async fn add_tag(&self, server_id: &str, tag: &str) -> () = add_tag;
 
-    /// Removes a tag: DELETE `/servers/{id}/tags/{tag}` (204).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id or a bad tag; the server's error (404 when absent).
-    pub async fn delete_tag(&self, server_id: &str, tag: &str) -> Result<(), ClientError> {
-        self.compute().delete_tag(server_id, tag).await
+        /// Removes a tag: DELETE `/servers/{id}/tags/{tag}` (204).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id or a bad tag; the server's error (404 when absent).
+        pub async fn delete_tag(&self, server_id: &str, tag: &str) -> () = delete_tag;
     }
 }
 
@@ -841,14 +783,6 @@ mod tests {
             FirewallProfile::Protected
         );
         assert!("OPEN".parse::<FirewallProfile>().is_err());
-    }
-
-    #[test]
-    fn tags_are_checked() {
-        assert!(check_tag("web").is_ok());
-        for bad in ["", "a/b", "a,b", &"x".repeat(61)] {
-            assert!(check_tag(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

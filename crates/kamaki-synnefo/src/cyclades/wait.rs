@@ -67,68 +67,53 @@ impl CycladesComputeClient {
             .await
     }
 
-    /// Waits until the server's status is `target_status` (e.g. `"ACTIVE"`,
-    /// `"STOPPED"`). As in kamaki there is no early exit on `ERROR`: a
-    /// failed server keeps the wait going until the time is up (use
-    /// [`wait_server_with`](Self::wait_server_with) to stop on it).
-    ///
-    /// # Errors
-    /// As [`wait_server_with`](Self::wait_server_with).
-    pub async fn wait_server_until(
-        &self,
-        server_id: &str,
-        target_status: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Server>, ClientError> {
-        self.compute()
-            .wait_server_until(server_id, target_status, opts)
-            .await
-    }
+    forward! { compute;
+        /// Waits until the server's status is `target_status` (e.g. `"ACTIVE"`,
+        /// `"STOPPED"`). As in kamaki there is no early exit on `ERROR`: a
+        /// failed server keeps the wait going until the time is up (use
+        /// [`wait_server_with`](Self::wait_server_with) to stop on it).
+        ///
+        /// # Errors
+        /// As [`wait_server_with`](Self::wait_server_with).
+        pub async fn wait_server_until(
+            &self,
+            server_id: &str,
+            target_status: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Server> = wait_server_until;
 
-    /// Waits while the server's status is `current_status` (e.g. `"BUILD"`
-    /// after create, `"REBOOT"` after reboot, the old status after start or
-    /// delete); any other status, `ERROR` included, ends the wait as reached.
-    ///
-    /// # Errors
-    /// As [`wait_server_with`](Self::wait_server_with).
-    pub async fn wait_server_while(
-        &self,
-        server_id: &str,
-        current_status: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Server>, ClientError> {
-        self.compute()
-            .wait_server_while(server_id, current_status, opts)
-            .await
-    }
+        /// Waits while the server's status is `current_status` (e.g. `"BUILD"`
+        /// after create, `"REBOOT"` after reboot, the old status after start or
+        /// delete); any other status, `ERROR` included, ends the wait as reached.
+        ///
+        /// # Errors
+        /// As [`wait_server_with`](Self::wait_server_with).
+        pub async fn wait_server_while(
+            &self,
+            server_id: &str,
+            current_status: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Server> = wait_server_while;
 
-    /// kamaki's `wait_server(id)`: waits while the server is `BUILD`,
-    /// polling every second for up to 100 seconds. Read the result with
-    /// [`FinalStatus::final_status`]: `ACTIVE` for a good build, `ERROR`
-    /// for a failed one, `BUILD` after a timeout.
-    ///
-    /// # Errors
-    /// As [`wait_server_with`](Self::wait_server_with).
-    pub async fn wait_server(&self, server_id: &str) -> Result<WaitOutcome<Server>, ClientError> {
-        self.wait_server_while(
-            server_id,
-            ServerStatus::Build.as_str(),
-            &WaitOptions::default(),
-        )
-        .await
-    }
+        /// kamaki's `wait_server(id)`: waits while the server is `BUILD`,
+        /// polling every second for up to 100 seconds. Read the result with
+        /// [`FinalStatus::final_status`]: `ACTIVE` for a good build, `ERROR`
+        /// for a failed one, `BUILD` after a timeout.
+        ///
+        /// # Errors
+        /// As [`wait_server_with`](Self::wait_server_with).
+        pub async fn wait_server(&self, server_id: &str) -> WaitOutcome<Server> = wait_server;
 
-    /// Waits for a deleted server to go: reached with `Some(server)` once
-    /// its status is `DELETED`, or with `None` once it answers 404 (purged).
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an empty id; poll errors other than 404.
-    pub async fn wait_server_deleted(
-        &self,
-        server_id: &str,
-        opts: &WaitOptions,
-    ) -> Result<WaitOutcome<Option<Server>>, ClientError> {
-        self.compute().wait_server_deleted(server_id, opts).await
+        /// Waits for a deleted server to go: reached with `Some(server)` once
+        /// its status is `DELETED`, or with `None` once it answers 404 (purged).
+        ///
+        /// # Errors
+        /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+        /// for an empty id; poll errors other than 404.
+        pub async fn wait_server_deleted(
+            &self,
+            server_id: &str,
+            opts: &WaitOptions,
+        ) -> WaitOutcome<Option<Server>> = wait_server_deleted;
     }
 }
