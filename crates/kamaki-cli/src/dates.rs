@@ -186,6 +186,18 @@ pub fn format_dmy(secs: f64) -> String {
     )
 }
 
+/// ISO 8601 in UTC (`2015-03-01T12:00:00Z`) of Unix seconds.
+pub fn iso(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let tod = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        tod / 3600,
+        (tod / 60) % 60,
+        tod % 60
+    )
+}
+
 /// Unix seconds now.
 pub fn now() -> u64 {
     SystemTime::now()
@@ -226,6 +238,7 @@ mod tests {
     #[test]
     fn shown_dates() {
         assert_eq!(format_dmy(1_425_211_200.75), "01-03-2015 12:00:00");
+        assert_eq!(iso(1_425_211_200), "2015-03-01T12:00:00Z");
         assert_eq!(
             http_date("2015-03-01 12:00:00").unwrap(),
             "Sun, 01 Mar 2015 12:00:00 GMT"

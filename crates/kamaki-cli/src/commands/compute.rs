@@ -25,19 +25,30 @@ use crate::cli::*;
 use crate::error::{CliError, CliResult};
 use crate::output::{note, println};
 use crate::progress::WaitBar;
-use crate::session::Service;
+use crate::session::{Service, Session};
 
-async fn cyclades(app: &mut App) -> CliResult<CycladesComputeClient> {
+async fn cyclades(app: &mut App) -> CliResult<(CycladesComputeClient, Session)> {
     let session = app.session().await?;
     let (url, token) = session.endpoint(Service::Compute)?;
-    Ok(CycladesComputeClient::with_http(
-        &url,
-        session.http_with(&token),
-    )?)
+    let cy = CycladesComputeClient::with_http(&url, session.http_with(&token))?;
+    Ok((cy, session))
 }
 
 async fn client(app: &mut App) -> CliResult<ComputeClient> {
-    Ok(cyclades(app).await?.compute().clone())
+    Ok(cyclades(app).await?.0.compute().clone())
+}
+
+/// `--user-id` or, resolved through the user catalog, `--user-name`.
+async fn user_filter(
+    session: &Session,
+    id: &Option<String>,
+    name: &Option<String>,
+) -> CliResult<Option<String>> {
+    match (id, name) {
+        (Some(u), _) => Ok(Some(u.clone())),
+        (None, Some(n)) => Ok(Some(session.resolve_user(n).await?)),
+        _ => Ok(None),
+    }
 }
 
 fn check_server_id(id: &str) -> CliResult {
@@ -251,7 +262,7 @@ async fn wait_until(
 
 /// Runs a `server` command.
 pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
-    let cy = cyclades(app).await?;
+    let (cy, session) = cyclades(app).await?;
     let c = cy.compute().clone();
     let bars = app.bars();
     match cmd {
@@ -264,9 +275,16 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                 || a.status.is_some()
                 || !a.metadata.is_empty()
                 || !a.metadata_like.is_empty();
+            let user = user_filter(&session, &a.user_id, &a.user_name).await?;
+            let since = match &a.since {
+                Some(d) => Some(crate::dates::iso(
+                    crate::dates::parse_date(d).map_err(CliError::syntax)?,
+                )),
+                None => None,
+            };
             let opts = ListServersOptions {
                 detail: needs_detail,
-                changes_since: a.since.clone(),
+                changes_since: since,
                 ..Default::default()
             };
             let mut items = to_values(&c.list_servers(&opts).await?);
@@ -283,7 +301,7 @@ pub async fn server(app: &mut App, cmd: ServerCmd) -> CliResult {
                     && a.image_id
                         .as_ref()
                         .is_none_or(|i| nested_id(s, "image") == *i)
-                    && a.user_id.as_ref().is_none_or(|u| field(s, "user_id") == *u)
+                    && user.as_ref().is_none_or(|u| field(s, "user_id") == *u)
                     && a.status
                         .as_ref()
                         .is_none_or(|st| field(s, "status").eq_ignore_ascii_case(st))
@@ -953,8 +971,9 @@ pub async fn imagecompute(app: &mut App, cmd: ImagecomputeCmd) -> CliResult {
     };
     match cmd {
         ImagecomputeCmd::List(a) => {
+            let user = user_filter(&session, &a.user_id, &a.user_name).await?;
             let detail = a.details
-                || a.user_id.is_some()
+                || user.is_some()
                 || !a.metadata.is_empty()
                 || !a.metadata_like.is_empty();
             let opts = ListImagesOptions {
@@ -962,7 +981,7 @@ pub async fn imagecompute(app: &mut App, cmd: ImagecomputeCmd) -> CliResult {
                 ..Default::default()
             };
             let mut items = to_values(&c.list_images(&opts).await?);
-            items.retain(|i| a.user_id.as_ref().is_none_or(|u| field(i, "user_id") == *u));
+            items.retain(|i| user.as_ref().is_none_or(|u| field(i, "user_id") == *u));
             let items = filter_map_field(items, "metadata", &a.metadata, true);
             let items = filter_map_field(items, "metadata", &a.metadata_like, false);
             let items = limit(

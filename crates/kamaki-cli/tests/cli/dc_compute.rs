@@ -72,6 +72,16 @@ async fn server_lifecycle() {
     assert_eq!(stderr(&out), format!("Server {id} status: ACTIVE\n"));
     assert_eq!(c.ok(&["server", "list"]).await, format!("{id} web-01\n"));
     insta::assert_snapshot!("server_info", redact(&c.ok(&["server", "info", &id]).await));
+    assert_eq!(
+        c.ok(&["server", "list", "--user-name", "user@example.org"])
+            .await,
+        format!("{id} web-01\n")
+    );
+    assert_eq!(c.ok(&["server", "list", "--user-id", FRIEND]).await, "");
+    assert_eq!(
+        c.ok(&["server", "list", "--since", "2000-01-01"]).await,
+        format!("{id} web-01\n")
+    );
     let listed = c
         .json(&["server", "list", "--metadata", "role=front"])
         .await;
@@ -359,6 +369,15 @@ async fn imagecompute() {
     );
     let json = c.json(&["imagecompute", "info", &image]).await;
     assert_eq!(json["user_id"], SYSTEM);
+    let system = c
+        .json(&[
+            "imagecompute",
+            "list",
+            "--user-name",
+            "images@devcloud.local",
+        ])
+        .await;
+    assert_eq!(system.as_array().unwrap().len(), 3);
     let mine = c
         .json(&["imagecompute", "list", "--metadata", "os=debian", "-l"])
         .await;
