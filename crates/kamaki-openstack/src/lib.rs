@@ -46,6 +46,7 @@
 #![warn(missing_docs)]
 
 pub mod blockstorage;
+mod client;
 pub mod common;
 pub mod compute;
 pub mod identity;

@@ -44,44 +44,4 @@ pub struct BlockStorageClient {
     endpoint: Endpoint,
 }
 
-impl BlockStorageClient {
-    /// Catalog service type.
-    pub const SERVICE_TYPE: &'static str = "volume";
-    /// API version appended to unversioned endpoints.
-    pub const DEFAULT_API_VERSION: &'static str = "2.0";
-
-    /// A client for `endpoint_url` (`/v2.0` is appended when the URL has no
-    /// version) authenticating with `token`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL; a TLS error when the CA settings are unusable.
-    pub fn new(endpoint_url: &str, token: impl Into<Token>) -> Result<Self, ClientError> {
-        let http = HttpClient::new(Some(token.into()))?;
-        Self::with_http(endpoint_url, http)
-    }
-
-    /// A client for `endpoint_url` sharing the pool (and token) of `http`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL.
-    pub fn with_http(endpoint_url: &str, http: HttpClient) -> Result<Self, ClientError> {
-        let endpoint = Endpoint::new(endpoint_url, Some(Self::DEFAULT_API_VERSION))?;
-        Ok(BlockStorageClient { http, endpoint })
-    }
-
-    /// The endpoint, with its version segment.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
-    }
-
-    /// The HTTP client (pool and token) this client uses.
-    pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn url(&self) -> UrlPath {
-        self.endpoint.path()
-    }
-}
+crate::client::service_client!(BlockStorageClient, "volume", "2.0");

@@ -65,53 +65,13 @@ pub struct CycladesBlockStorageClient {
     blockstorage: BlockStorageClient,
 }
 
-impl From<BlockStorageClient> for CycladesBlockStorageClient {
-    fn from(blockstorage: BlockStorageClient) -> Self {
-        CycladesBlockStorageClient { blockstorage }
-    }
-}
-
-impl CycladesBlockStorageClient {
-    /// Catalog service type.
-    pub const SERVICE_TYPE: &'static str = BlockStorageClient::SERVICE_TYPE;
-    /// API version appended to unversioned endpoints.
-    pub const DEFAULT_API_VERSION: &'static str = BlockStorageClient::DEFAULT_API_VERSION;
-
-    /// A client for `endpoint_url` (`/v2.0` is appended when the URL has no
-    /// version) authenticating with `token`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL; a TLS error when the CA settings are unusable.
-    pub fn new(endpoint_url: &str, token: impl Into<Token>) -> Result<Self, ClientError> {
-        Ok(BlockStorageClient::new(endpoint_url, token)?.into())
-    }
-
-    /// A client for `endpoint_url` sharing the pool (and token) of `http`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL.
-    pub fn with_http(endpoint_url: &str, http: HttpClient) -> Result<Self, ClientError> {
-        Ok(BlockStorageClient::with_http(endpoint_url, http)?.into())
-    }
-
+wrapper_client!(CycladesBlockStorageClient wraps BlockStorageClient as
     /// The OpenStack block storage client underneath, for every operation
     /// not forwarded here.
-    pub fn blockstorage(&self) -> &BlockStorageClient {
-        &self.blockstorage
-    }
+    blockstorage
+);
 
-    /// The endpoint, with its version segment.
-    pub fn endpoint(&self) -> &Endpoint {
-        self.blockstorage.endpoint()
-    }
-
-    /// The HTTP client (pool and token) this client uses.
-    pub fn http(&self) -> &HttpClient {
-        self.blockstorage.http()
-    }
-
+impl CycladesBlockStorageClient {
     // -- volumes ----------------------------------------------------------
 
     /// Creates a volume (kamaki's Cyclades `create_volume`): POST `/volumes`

@@ -26,53 +26,11 @@ pub struct CycladesComputeClient {
 /// kamaki's older name for [`CycladesComputeClient`], still used by scripts.
 pub type CycladesClient = CycladesComputeClient;
 
-impl From<ComputeClient> for CycladesComputeClient {
-    fn from(compute: ComputeClient) -> Self {
-        CycladesComputeClient { compute }
-    }
-}
-
-impl CycladesComputeClient {
-    /// Catalog service type.
-    pub const SERVICE_TYPE: &'static str = ComputeClient::SERVICE_TYPE;
-    /// API version appended to unversioned endpoints.
-    pub const DEFAULT_API_VERSION: &'static str = ComputeClient::DEFAULT_API_VERSION;
-
-    /// A client for `endpoint_url` (`/v2.0` is appended when the URL has no
-    /// version) authenticating with `token`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL; a TLS error when the CA settings are unusable.
-    pub fn new(endpoint_url: &str, token: impl Into<Token>) -> Result<Self, ClientError> {
-        Ok(ComputeClient::new(endpoint_url, token)?.into())
-    }
-
-    /// A client for `endpoint_url` sharing the pool (and token) of `http`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL.
-    pub fn with_http(endpoint_url: &str, http: HttpClient) -> Result<Self, ClientError> {
-        Ok(ComputeClient::with_http(endpoint_url, http)?.into())
-    }
-
+wrapper_client!(CycladesComputeClient wraps ComputeClient as
     /// The OpenStack compute client underneath, for every operation not
     /// forwarded here.
-    pub fn compute(&self) -> &ComputeClient {
-        &self.compute
-    }
-
-    /// The endpoint, with its version segment.
-    pub fn endpoint(&self) -> &Endpoint {
-        self.compute.endpoint()
-    }
-
-    /// The HTTP client (pool and token) this client uses.
-    pub fn http(&self) -> &HttpClient {
-        self.compute.http()
-    }
-}
+    compute
+);
 
 // ---------------------------------------------------------------------------
 // Options and payloads

@@ -36,6 +36,62 @@
 //! # Ok(()) }
 //! ```
 
+/// Implements what every Cyclades client shares over the OpenStack client it
+/// wraps in the field `$inner`: `From` that client, the catalog constants,
+/// `new`, `with_http`, the accessor `$inner()` (documented by the caller),
+/// `endpoint` and `http`. `ClientError`, `Endpoint`, `HttpClient` and
+/// `Token` are named as imported where it is used.
+macro_rules! wrapper_client {
+    ($client:ident wraps $inner_ty:ident as $(#[$doc:meta])* $inner:ident) => {
+        impl From<$inner_ty> for $client {
+            fn from($inner: $inner_ty) -> Self {
+                $client { $inner }
+            }
+        }
+
+        impl $client {
+            /// Catalog service type.
+            pub const SERVICE_TYPE: &'static str = $inner_ty::SERVICE_TYPE;
+            /// API version appended to unversioned endpoints.
+            pub const DEFAULT_API_VERSION: &'static str = $inner_ty::DEFAULT_API_VERSION;
+
+            /// A client for `endpoint_url` (`/v2.0` is appended when the URL has no
+            /// version) authenticating with `token`.
+            ///
+            /// # Errors
+            /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+            /// for an unusable URL; a TLS error when the CA settings are unusable.
+            pub fn new(endpoint_url: &str, token: impl Into<Token>) -> Result<Self, ClientError> {
+                Ok($inner_ty::new(endpoint_url, token)?.into())
+            }
+
+            /// A client for `endpoint_url` sharing the pool (and token) of `http`.
+            ///
+            /// # Errors
+            /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
+            /// for an unusable URL.
+            pub fn with_http(endpoint_url: &str, http: HttpClient) -> Result<Self, ClientError> {
+                Ok($inner_ty::with_http(endpoint_url, http)?.into())
+            }
+
+            $(#[$doc])*
+            pub fn $inner(&self) -> &$inner_ty {
+                &self.$inner
+            }
+
+            /// The endpoint, with its version segment.
+            pub fn endpoint(&self) -> &Endpoint {
+                self.$inner.endpoint()
+            }
+
+            /// The HTTP client (pool and token) this client uses.
+            pub fn http(&self) -> &HttpClient {
+                self.$inner.http()
+            }
+        }
+    };
+}
+
 /// Defines methods that forward to the method of the same arguments on the
 /// wrapped OpenStack client (`$inner()` is its accessor): one line a method
 /// after its doc comment. `ClientError` (and `Stream` for streams) are

@@ -70,53 +70,13 @@ pub struct CycladesNetworkClient {
     network: NetworkClient,
 }
 
-impl From<NetworkClient> for CycladesNetworkClient {
-    fn from(network: NetworkClient) -> Self {
-        CycladesNetworkClient { network }
-    }
-}
-
-impl CycladesNetworkClient {
-    /// Catalog service type.
-    pub const SERVICE_TYPE: &'static str = NetworkClient::SERVICE_TYPE;
-    /// API version appended to unversioned endpoints.
-    pub const DEFAULT_API_VERSION: &'static str = NetworkClient::DEFAULT_API_VERSION;
-
-    /// A client for `endpoint_url` (`/v2.0` is appended when the URL has no
-    /// version) authenticating with `token`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL; a TLS error when the CA settings are unusable.
-    pub fn new(endpoint_url: &str, token: impl Into<Token>) -> Result<Self, ClientError> {
-        Ok(NetworkClient::new(endpoint_url, token)?.into())
-    }
-
-    /// A client for `endpoint_url` sharing the pool (and token) of `http`.
-    ///
-    /// # Errors
-    /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
-    /// for an unusable URL.
-    pub fn with_http(endpoint_url: &str, http: HttpClient) -> Result<Self, ClientError> {
-        Ok(NetworkClient::with_http(endpoint_url, http)?.into())
-    }
-
+wrapper_client!(CycladesNetworkClient wraps NetworkClient as
     /// The OpenStack network client underneath, for every operation not
     /// forwarded here (subnet updates, bulk creation, …).
-    pub fn network(&self) -> &NetworkClient {
-        &self.network
-    }
+    network
+);
 
-    /// The endpoint, with its version segment.
-    pub fn endpoint(&self) -> &Endpoint {
-        self.network.endpoint()
-    }
-
-    /// The HTTP client (pool and token) this client uses.
-    pub fn http(&self) -> &HttpClient {
-        self.network.http()
-    }
-
+impl CycladesNetworkClient {
     // -- networks ---------------------------------------------------------
 
     /// Creates a network: POST `/networks` with
