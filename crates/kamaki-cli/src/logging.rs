@@ -78,6 +78,14 @@ fn http_direction(target: &str) -> Option<&'static str> {
 impl KamakiLayer {
     fn render(&self, event: &Event<'_>, visitor: &MessageVisitor, prefix: &str) -> String {
         let mut text = visitor.message.clone();
+        // a streamed request body: its length when known
+        if let Some(rest) = text.strip_prefix("data size: Some(") {
+            if let Some((n, tail)) = rest.split_once(')') {
+                text = format!("data size: {n}{tail}");
+            }
+        } else if text.starts_with("data size: None") {
+            text = text.replacen("data size: None", "data size: unknown (streamed)", 1);
+        }
         if !self.data && text.starts_with("data size:") {
             if let Some((first, _)) = text.split_once('\n') {
                 text = first.to_string();

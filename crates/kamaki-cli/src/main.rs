@@ -177,9 +177,8 @@ fn run(cli: Cli, command: String, args: &[OsString]) -> Result<(), (CliError, bo
             secrets.extend(t.split_whitespace().map(str::to_string));
         }
     }
-    let log_file = cfg
-        .global_explicit("log_file")
-        .filter(|s| !s.trim().is_empty());
+    // kamaki's log file (default ~/.kamaki.log; an empty value turns it off)
+    let log_file = cfg.global("log_file").filter(|s| !s.trim().is_empty());
     logging::init(
         &logging::LogSettings {
             verbose: cli.global.verbose,
