@@ -219,9 +219,7 @@ impl StorageClient {
             .expect_status(&[202, 204])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// One page of containers: `GET /{account}?format=json&…`; success 200 or 204.

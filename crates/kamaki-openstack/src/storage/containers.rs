@@ -149,9 +149,7 @@ impl StorageClient {
             .expect_status(&[201, 202])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// Container info: `HEAD /{account}/{container}`; success 204 (200 tolerated).
@@ -181,9 +179,7 @@ impl StorageClient {
             .expect_status(&[204])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// Sets container metadata keys, keeping the others:
@@ -235,9 +231,7 @@ impl StorageClient {
             .expect_status(&[202, 204])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// One page of objects: `GET /{account}/{container}?format=json&…`;

@@ -270,12 +270,15 @@ pub struct WriteResult {
 }
 
 impl WriteResult {
-    pub(crate) fn new(status: u16, headers: HeaderMap) -> Self {
-        WriteResult {
+    /// The result of the reply to a write, its body read and dropped.
+    pub(crate) async fn read(resp: kamaki_core::Response) -> Result<Self, ClientError> {
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        resp.bytes().await?;
+        Ok(WriteResult {
             status,
             etag: headers::etag(&headers),
             headers,
-        }
+        })
     }
 
     /// True when the server created something (201).

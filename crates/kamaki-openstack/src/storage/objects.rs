@@ -337,9 +337,7 @@ impl StorageClient {
             .expect_status(&[200, 204])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// Copies an object on the server: `PUT /{dst_container}/{dst_object}`
@@ -404,9 +402,7 @@ impl StorageClient {
             .expect_status(&[201])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// Creates a directory marker (kamaki's `create_directory`): an empty
@@ -483,9 +479,7 @@ impl StorageClient {
             .expect_status(&[201])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// Moves an object: a server-side [copy](Self::copy_object), then a
@@ -549,9 +543,7 @@ impl StorageClient {
             .expect_status(&[202, 204])
             .send()
             .await?;
-        let (status, h) = (resp.status(), resp.headers().clone());
-        resp.bytes().await?;
-        Ok(WriteResult::new(status, h))
+        WriteResult::read(resp).await
     }
 
     /// Sets object metadata keys, keeping the other keys: reads the current
