@@ -580,6 +580,7 @@ pub struct ProjectSpec {
 }
 /// `project create`
 #[derive(Args, Debug, Clone, Default)]
+#[command(after_help = PROJECT_SPEC_TEMPLATE)]
 pub struct ProjectCreate {
     /// Specification options
     #[command(flatten)]
@@ -588,6 +589,25 @@ pub struct ProjectCreate {
     #[arg(long, value_parser = parse_bool)]
     pub private: Option<bool>,
 }
+const PROJECT_SPEC_TEMPLATE: &str = r#"Project specification file (--spec-file), JSON:
+  {
+    "name": "group.example.org",
+    "owner": "<user uuid>",
+    "homepage": "https://group.example.org",
+    "description": "What the project is for",
+    "comments": "For the reviewers",
+    "max_members": 10,
+    "private": false,
+    "start_date": "2031-01-01T00:00:00Z",
+    "end_date": "2032-01-01T00:00:00Z",
+    "join_policy": "moderated",
+    "leave_policy": "auto",
+    "resources": {
+      "cyclades.vm": {"project_capacity": 10, "member_capacity": 2}
+    }
+  }
+Options given on the command line override the file's values."#;
+
 /// `project modify PROJECT_ID`
 #[derive(Args, Debug, Clone)]
 pub struct ProjectModify {
