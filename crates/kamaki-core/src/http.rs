@@ -584,7 +584,12 @@ impl RequestBuilder {
                 if let Some(b) = self.body.log_bytes() {
                     tracing::trace!(target: "kamaki::send", "data size: {}\n{}", b.len(), body_preview(b, &secret_refs));
                 } else {
-                    tracing::trace!(target: "kamaki::send", "data size: {:?}", self.body.len());
+                    match self.body.len() {
+                        Some(n) => tracing::trace!(target: "kamaki::send", "data size: {n}"),
+                        None => {
+                            tracing::trace!(target: "kamaki::send", "data size: unknown (streamed)")
+                        }
+                    }
                 }
             }
             let started = Instant::now();
