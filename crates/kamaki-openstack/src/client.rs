@@ -16,10 +16,10 @@ macro_rules! service_client {
             pub const DEFAULT_API_VERSION: &'static str = $version;
 
             #[doc = concat!(
-                        "A client for `endpoint_url` (`/v",
-                        $version,
-                        "` is appended when the URL has no"
-                    )]
+                                "A client for `endpoint_url` (`/v",
+                                $version,
+                                "` is appended when the URL has no"
+                            )]
             /// version) authenticating with `token`.
             ///
             /// # Errors
