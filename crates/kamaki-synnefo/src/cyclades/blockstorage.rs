@@ -14,7 +14,7 @@ use kamaki_openstack::common::check_id;
 use kamaki_openstack::{Extra, ResourceId};
 use serde_json::Value;
 
-use super::reassign;
+use super::{reassign, with_project};
 
 /// The optional members of a new volume ([`CycladesBlockStorageClient::create_volume`]).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,16 +96,12 @@ impl CycladesBlockStorageClient {
             check_id("server id", s)?;
             extra.insert("server_id".into(), Value::from(s.clone()));
         }
-        if let Some(p) = &opts.project {
-            check_id("project id", p)?;
-            extra.insert("project".into(), Value::from(p.clone()));
-        }
-        if let Some(s) = opts.shared_to_project {
-            extra.insert("shared_to_project".into(), Value::from(s));
-        }
-        for (k, v) in &opts.extra {
-            extra.insert(k.clone(), v.clone());
-        }
+        let extra = with_project(
+            extra,
+            opts.project.as_deref(),
+            opts.shared_to_project,
+            &opts.extra,
+        )?;
         let req = CreateVolume {
             size,
             display_name: Some(display_name.to_string()),

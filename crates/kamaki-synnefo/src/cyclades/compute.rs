@@ -14,6 +14,8 @@ use kamaki_openstack::compute::{
 use kamaki_openstack::{Extra, ResourceId};
 use serde_json::Value;
 
+use super::with_project;
+
 /// A client of a Cyclades compute endpoint (kamaki's `CycladesComputeClient`):
 /// an OpenStack [`ComputeClient`] plus the Synnefo extensions.
 ///
@@ -165,15 +167,12 @@ impl CreateServer {
             }
             extra.insert("SNF:key_names".into(), Value::from(names));
         }
-        if let Some(p) = &self.project {
-            extra.insert("project".into(), Value::from(p.clone()));
-        }
-        if let Some(s) = self.shared_to_project {
-            extra.insert("shared_to_project".into(), Value::from(s));
-        }
-        for (k, v) in &self.extra {
-            extra.insert(k.clone(), v.clone());
-        }
+        let extra = with_project(
+            extra,
+            self.project.as_deref(),
+            self.shared_to_project,
+            &self.extra,
+        )?;
         let req = compute::CreateServer {
             name: self.name.clone(),
             flavor_id: self.flavor_id.clone(),

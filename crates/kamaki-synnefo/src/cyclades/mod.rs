@@ -153,6 +153,30 @@ pub use wait::FinalStatus;
 
 use kamaki_core::{ClientError, Endpoint, HttpClient, Method};
 use kamaki_openstack::common::check_id;
+use kamaki_openstack::Extra;
+use serde_json::Value;
+
+/// `extra` with Synnefo's project members of a new resource added:
+/// `project` (refused when empty, too long or holding control characters)
+/// and `shared_to_project`, then the caller's `more` keys.
+pub(crate) fn with_project(
+    mut extra: Extra,
+    project: Option<&str>,
+    shared_to_project: Option<bool>,
+    more: &Extra,
+) -> Result<Extra, ClientError> {
+    if let Some(p) = project {
+        check_id("project id", p)?;
+        extra.insert("project".into(), Value::from(p));
+    }
+    if let Some(s) = shared_to_project {
+        extra.insert("shared_to_project".into(), Value::from(s));
+    }
+    for (k, v) in more {
+        extra.insert(k.clone(), v.clone());
+    }
+    Ok(extra)
+}
 
 /// Moves the resource `id` of `collection` (`servers`, `networks`,
 /// `floatingips`, `volumes`) to another project: POST

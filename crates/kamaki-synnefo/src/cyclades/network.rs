@@ -13,7 +13,7 @@ use kamaki_openstack::network::{
 use kamaki_openstack::Extra;
 use serde_json::Value;
 
-use super::reassign;
+use super::{reassign, with_project};
 
 kamaki_openstack::string_enum! {
     /// A Cyclades network type (`type`). Which types users may create is up
@@ -99,16 +99,12 @@ impl CycladesNetworkClient {
         check_id("network type", network_type.as_str())?;
         let mut extra = Extra::new();
         extra.insert("type".into(), Value::from(network_type.as_str()));
-        if let Some(p) = &opts.project {
-            check_id("project id", p)?;
-            extra.insert("project".into(), Value::from(p.clone()));
-        }
-        if let Some(s) = opts.shared_to_project {
-            extra.insert("shared_to_project".into(), Value::from(s));
-        }
-        for (k, v) in &opts.extra {
-            extra.insert(k.clone(), v.clone());
-        }
+        let extra = with_project(
+            extra,
+            opts.project.as_deref(),
+            opts.shared_to_project,
+            &opts.extra,
+        )?;
         let req = network::CreateNetwork {
             name: Some(name.to_string()).filter(|n| !n.is_empty()),
             admin_state_up: Some(true),
@@ -382,14 +378,12 @@ impl CycladesNetworkClient {
         &self,
         ip: &CreateFloatingIp,
     ) -> Result<FloatingIp, ClientError> {
-        let mut extra = Extra::new();
-        if let Some(p) = &ip.project {
-            check_id("project id", p)?;
-            extra.insert("project".into(), Value::from(p.clone()));
-        }
-        if let Some(s) = ip.shared_to_project {
-            extra.insert("shared_to_project".into(), Value::from(s));
-        }
+        let extra = with_project(
+            Extra::new(),
+            ip.project.as_deref(),
+            ip.shared_to_project,
+            &Extra::new(),
+        )?;
         let req = network::CreateFloatingIp {
             floating_network_id: ip.floating_network_id.clone(),
             floating_ip_address: ip.floating_ip_address.clone(),
