@@ -15,12 +15,8 @@ macro_rules! service_client {
             /// API version appended to unversioned endpoints.
             pub const DEFAULT_API_VERSION: &'static str = $version;
 
-            #[doc = concat!(
-                                "A client for `endpoint_url` (`/v",
-                                $version,
-                                "` is appended when the URL has no"
-                            )]
-            /// version) authenticating with `token`.
+            /// A client for `endpoint_url` (the client's default API version is
+            /// appended when the URL has no version) authenticating with `token`.
             ///
             /// # Errors
             /// An [`InvalidArgument`](kamaki_core::ErrorKind::InvalidArgument) error
