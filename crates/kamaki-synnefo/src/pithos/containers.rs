@@ -158,20 +158,14 @@ impl PithosClient {
                 q.flag_if("shared", opts.shared)
                     .flag_if("public", opts.public)
                     .push_opt("until", opts.until);
-                let resp = self
-                    .http_req(Method::GET, url)
-                    .query(&q)
-                    .header_opt("If-Modified-Since", opts.if_modified_since.as_deref())
-                    .header_opt("If-Unmodified-Since", opts.if_unmodified_since.as_deref())
-                    .expect_status(&[200, 204, 304])
-                    .send()
+                let items: Vec<ObjectListItem> = self
+                    .listing_page(
+                        url,
+                        &q,
+                        opts.if_modified_since.as_deref(),
+                        opts.if_unmodified_since.as_deref(),
+                    )
                     .await?;
-                let items: Vec<ObjectListItem> = if resp.status() == 200 {
-                    resp.json().await?
-                } else {
-                    resp.bytes().await?;
-                    Vec::new()
-                };
                 Ok(Page::by_marker(items, page_size, |o| o.name().to_string()))
             }
         })

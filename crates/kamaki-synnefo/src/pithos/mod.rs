@@ -220,6 +220,31 @@ impl PithosClient {
     fn http_req(&self, method: kamaki_core::Method, url: UrlPath) -> RequestBuilder {
         self.storage.http().request(method, url)
     }
+
+    /// One page of a JSON listing (`GET` with `format=json` in `query`):
+    /// 200 gives the items; 204 (empty) and 304 (not modified) give none.
+    async fn listing_page<T: serde::de::DeserializeOwned>(
+        &self,
+        url: UrlPath,
+        query: &kamaki_core::QueryParams,
+        if_modified_since: Option<&str>,
+        if_unmodified_since: Option<&str>,
+    ) -> Result<Vec<T>, ClientError> {
+        let resp = self
+            .http_req(kamaki_core::Method::GET, url)
+            .query(query)
+            .header_opt("If-Modified-Since", if_modified_since)
+            .header_opt("If-Unmodified-Since", if_unmodified_since)
+            .expect_status(&[200, 204, 304])
+            .send()
+            .await?;
+        if resp.status() == 200 {
+            resp.json().await
+        } else {
+            resp.bytes().await?;
+            Ok(Vec::new())
+        }
+    }
 }
 
 /// Adds `{prefix}{key}: value` headers, key and value percent-encoded

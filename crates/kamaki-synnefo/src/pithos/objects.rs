@@ -497,11 +497,7 @@ impl PithosClient {
         dst_object: &str,
         opts: &CopyOptions,
     ) -> Result<ObjectWritten, ClientError> {
-        if opts.source_version.is_some() {
-            return Err(ClientError::invalid_argument(
-                "A move always takes the latest version: source_version is for copies",
-            ));
-        }
+        reject_source_version(opts)?;
         self.copy_or_move(
             "X-Move-From",
             src_container,
@@ -608,11 +604,7 @@ impl PithosClient {
         dst_object: &str,
         opts: &CopyOptions,
     ) -> Result<ObjectWritten, ClientError> {
-        if opts.source_version.is_some() {
-            return Err(ClientError::invalid_argument(
-                "A move always takes the latest version: source_version is for copies",
-            ));
-        }
+        reject_source_version(opts)?;
         self.verb_copy_or_move(
             b"MOVE",
             src_container,
@@ -838,6 +830,16 @@ pub(crate) fn sharing_header(rb: RequestBuilder, sharing: Option<&Sharing>) -> R
         Some(s) => encoded_header(rb, "X-Object-Sharing", &s.to_string()),
         None => rb,
     }
+}
+
+/// A move always takes the latest version: `source_version` is for copies.
+fn reject_source_version(opts: &CopyOptions) -> Result<(), ClientError> {
+    if opts.source_version.is_some() {
+        return Err(ClientError::invalid_argument(
+            "A move always takes the latest version: source_version is for copies",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
