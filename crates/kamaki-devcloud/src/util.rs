@@ -518,18 +518,7 @@ pub(crate) fn parse_iso(s: &str) -> Option<f64> {
 
 /// A random version-4 UUID string.
 pub(crate) fn uuid4() -> String {
-    let mut b: [u8; 16] = rand::rng().random();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    uuid_text(rand::rng().random())
 }
 
 /// A deterministic UUID-looking string derived from a seed.
@@ -537,6 +526,11 @@ pub(crate) fn uuid_from(seed: &str) -> String {
     use sha2::Digest;
     let mut b = [0u8; 16];
     b.copy_from_slice(&sha2::Sha256::digest(seed.as_bytes())[..16]);
+    uuid_text(b)
+}
+
+/// 16 bytes as a version-4 UUID string (version and variant bits set).
+fn uuid_text(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
